@@ -1,0 +1,156 @@
+import { z } from "zod";
+import type { Problem } from "../validate/problem.js";
+import { formatPath } from "./errors.js";
+
+/** One entry of `terraform output -json`. */
+const terraformOutputSchema = z.strictObject({
+  sensitive: z.boolean(),
+  type: z.unknown(),
+  value: z.unknown(),
+});
+
+const arn = (service: string) =>
+  z
+    .string()
+    .regex(new RegExp(`^arn:aws[a-z-]*:${service}:`), `must be an AWS ${service.toUpperCase()} ARN (arn:aws:${service}:...)`);
+const awsRegion = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-[0-9]$/, "must be an AWS region such as eu-west-1");
+const bucketName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be a valid S3 bucket name");
+
+/** The infrastructure facts the platform consumes, as produced by the AWS Terraform module. */
+const infraValuesSchema = z.object({
+  project: z.string().min(1),
+  environment: z.string().min(1),
+  region: awsRegion,
+  cluster_name: z.string().min(1),
+  availability_zones: z.array(z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-[0-9][a-z]$/, "must be an AWS zone name")),
+  mimir_bucket: bucketName,
+  mimir_ruler_bucket: bucketName.optional(),
+  mimir_alertmanager_bucket: bucketName.optional(),
+  kms_key_arn: arn("kms"),
+  mimir_irsa_role_arn: arn("iam"),
+  component_irsa_role_arns: z.record(z.string(), arn("iam")).optional(),
+  exporter_irsa_role_arns: z.record(z.string(), arn("iam")).optional(),
+  dr_replication_bucket: bucketName.optional(),
+  dr_region: awsRegion.optional(),
+  dr_kms_key_arn: arn("kms").optional(),
+});
+
+/** Typed infrastructure facts. Sensitive outputs are dropped at load time and never reach charts. */
+export interface InfraOutputs {
+  readonly project: string;
+  readonly environment: string;
+  readonly region: string;
+  readonly clusterName: string;
+  readonly availabilityZones: readonly string[];
+  readonly mimirBucket: string;
+  readonly mimirRulerBucket?: string;
+  readonly mimirAlertmanagerBucket?: string;
+  readonly kmsKeyArn: string;
+  readonly mimirRoleArn: string;
+  /** Per-component IRSA roles, keyed by Mimir component (e.g. `compactor`). */
+  readonly componentRoleArns: Readonly<Record<string, string>>;
+  /** IRSA roles of exporters, keyed by exporter name. */
+  readonly exporterRoleArns: Readonly<Record<string, string>>;
+  readonly dr?: {
+    readonly bucket: string;
+    readonly region: string;
+    readonly kmsKeyArn: string;
+  };
+}
+
+/** Outputs we know about but deliberately do not use, with the reason shown to the user. */
+const IGNORED_OUTPUTS: Record<string, string> = {
+  mimir_index_table:
+    "ignored: Mimir's blocks storage keeps its index inside each TSDB block in the bucket and needs no DynamoDB table (that was Cortex chunks storage); the table can be removed from Terraform",
+};
+
+export interface InfraLoadResult {
+  readonly outputs: InfraOutputs;
+  readonly warnings: readonly string[];
+}
+
+/**
+ * Parses the text of `terraform output -json`. Sensitive outputs are discarded before anything
+ * else sees them. Throws nothing: problems are returned so the caller can report all of them.
+ */
+export function parseInfraOutputs(
+  text: string,
+  file: string,
+): { result?: InfraLoadResult; problems: Problem[] } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    return { problems: [{ file, message: `not valid JSON: ${(error as Error).message}` }] };
+  }
+  const envelope = z.record(z.string(), terraformOutputSchema).safeParse(raw);
+  if (!envelope.success) {
+    return {
+      problems: envelope.error.issues.map((issue) => ({
+        file,
+        path: formatPath(issue.path),
+        message: `${issue.message} (expected the format of \`terraform output -json\`: {name: {sensitive, type, value}})`,
+      })),
+    };
+  }
+  const warnings: string[] = [];
+  const values: Record<string, unknown> = {};
+  for (const [name, output] of Object.entries(envelope.data).sort(([a], [b]) => a.localeCompare(b))) {
+    if (output.sensitive) continue; // never let a sensitive value travel further
+    if (name in IGNORED_OUTPUTS) {
+      warnings.push(`${file}: ${name}: ${IGNORED_OUTPUTS[name]}`);
+      continue;
+    }
+    values[name] = output.value;
+  }
+  const parsed = infraValuesSchema.safeParse(values);
+  if (!parsed.success) {
+    return {
+      problems: parsed.error.issues.map((issue) => {
+        const [name, ...rest] = issue.path;
+        const missing = issue.code === "invalid_type" && rest.length === 0 && values[String(name)] === undefined;
+        return {
+          file,
+          path: formatPath([name ?? "", ...(missing ? [] : ["value"]), ...rest]),
+          message: missing ? "required output is missing" : issue.message,
+        };
+      }),
+    };
+  }
+  const v = parsed.data;
+  const problems: Problem[] = [];
+  const drParts = [v.dr_replication_bucket, v.dr_region, v.dr_kms_key_arn];
+  if (drParts.some((part) => part !== undefined) && drParts.some((part) => part === undefined)) {
+    problems.push({
+      file,
+      path: "dr_replication_bucket",
+      message: "dr_replication_bucket, dr_region and dr_kms_key_arn must be output together",
+    });
+  }
+  if (problems.length > 0) return { problems };
+  return {
+    problems,
+    result: {
+      warnings,
+      outputs: {
+        project: v.project,
+        environment: v.environment,
+        region: v.region,
+        clusterName: v.cluster_name,
+        availabilityZones: v.availability_zones,
+        mimirBucket: v.mimir_bucket,
+        ...(v.mimir_ruler_bucket ? { mimirRulerBucket: v.mimir_ruler_bucket } : {}),
+        ...(v.mimir_alertmanager_bucket ? { mimirAlertmanagerBucket: v.mimir_alertmanager_bucket } : {}),
+        kmsKeyArn: v.kms_key_arn,
+        mimirRoleArn: v.mimir_irsa_role_arn,
+        componentRoleArns: v.component_irsa_role_arns ?? {},
+        exporterRoleArns: v.exporter_irsa_role_arns ?? {},
+        ...(v.dr_replication_bucket && v.dr_region && v.dr_kms_key_arn
+          ? { dr: { bucket: v.dr_replication_bucket, region: v.dr_region, kmsKeyArn: v.dr_kms_key_arn } }
+          : {}),
+      },
+    },
+  };
+}

@@ -1,0 +1,285 @@
+import { z } from "zod";
+import { mimirLimitsSchema } from "./mimir-limits.js";
+import {
+  dnsLabel,
+  duration,
+  httpsUrl,
+  positiveInt,
+  quantity,
+  replicas,
+  tenantId,
+} from "./primitives.js";
+import { gatewaySchema } from "./gateway-schema.js";
+
+/** CPU/memory requests and limits of one container. */
+export const resourcesSchema = z.strictObject({
+  requests: z.strictObject({ cpu: quantity, memory: quantity }),
+  limits: z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() }).optional(),
+});
+export type Resources = z.infer<typeof resourcesSchema>;
+
+/** Plain autoscaling/v2 HPA on CPU and memory utilisation (of requests). */
+export const autoscalingSchema = z
+  .strictObject({
+    minReplicas: positiveInt,
+    maxReplicas: positiveInt,
+    targetCpuUtilization: z.number().int().min(1).max(100).default(75),
+    targetMemoryUtilization: z.number().int().min(1).max(100).optional(),
+  })
+  .refine((value) => value.minReplicas <= value.maxReplicas, {
+    message: "minReplicas must be <= maxReplicas",
+    path: ["minReplicas"],
+  });
+export type Autoscaling = z.infer<typeof autoscalingSchema>;
+
+/** Settings shared by every Mimir component; unset fields fall back to the component's defaults. */
+export const componentSchema = z.strictObject({
+  replicas: replicas.optional(),
+  resources: resourcesSchema.optional(),
+  /** HPA bounds; `false` turns the component's default HPA off. */
+  autoscaling: z.union([autoscalingSchema, z.literal(false)]).optional(),
+  /** Size of the persistent volume (stateful components only). */
+  storage: quantity.optional(),
+});
+export type ComponentSettings = z.infer<typeof componentSchema>;
+
+export const MIMIR_COMPONENTS = [
+  "distributor",
+  "ingester",
+  "querier",
+  "queryFrontend",
+  "queryScheduler",
+  "storeGateway",
+  "compactor",
+  "ruler",
+  "alertmanager",
+  "overridesExporter",
+] as const;
+export type MimirComponentName = (typeof MIMIR_COMPONENTS)[number];
+
+const componentsSchema = z.strictObject(
+  Object.fromEntries(MIMIR_COMPONENTS.map((name) => [name, componentSchema.optional()])) as Record<
+    MimirComponentName,
+    z.ZodOptional<typeof componentSchema>
+  >,
+);
+
+export const DEPLOYMENT_MODES = ["microservices", "monolithic", "read-only"] as const;
+
+export const mimirSchema = z.strictObject({
+  /**
+   * microservices: classic architecture (no Kafka); monolithic: one `-target=all` process (local);
+   * read-only: query path only, reading a replicated bucket (DR).
+   */
+  deploymentMode: z.enum(DEPLOYMENT_MODES).default("microservices"),
+  image: z.string().min(1).default("grafana/mimir:3.0.1"),
+  logLevel: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  /** Spread ingesters and store-gateways over three availability zones (from Terraform outputs). */
+  zoneAwareReplication: z.boolean().default(false),
+  /** Default retention for every tenant (compactor_blocks_retention_period); tenants may override. */
+  retention: duration.default("400d"),
+  /** Defaults for every tenant, in Mimir's own `limits` keys (validated against Mimir's descriptor). */
+  limits: mimirLimitsSchema.default({}),
+  components: componentsSchema.default({}),
+  /** The single `-target=all` process used by the monolithic mode. */
+  monolithic: componentSchema.optional(),
+});
+
+const cacheSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  replicas: replicas.default(1),
+  /** Memory memcached may use for items (`-m`, MiB). */
+  memoryMb: positiveInt.optional(),
+  /** Largest item memcached accepts (`-I`, MiB); Mimir's client max_item_size is derived from it. */
+  maxItemMb: positiveInt.optional(),
+  /** `-c`: maximum simultaneous connections. */
+  connectionLimit: positiveInt.default(16384),
+  /** Hit-ratio objective the alerting rules hold this cache to. */
+  hitRatioObjective: z.number().gt(0).lt(1).optional(),
+});
+export type CacheSettings = z.infer<typeof cacheSchema>;
+
+export const CACHE_NAMES = ["results", "index", "chunks", "metadata"] as const;
+export type CacheName = (typeof CACHE_NAMES)[number];
+
+const tenantSchema = z.strictObject({
+  id: tenantId,
+  description: z.string().optional(),
+  /** Overrides mimir.retention for this tenant. */
+  retention: duration.optional(),
+  /** Per-tenant overrides in Mimir `limits` keys, written to runtime.yaml. */
+  limits: mimirLimitsSchema.optional(),
+});
+export type Tenant = z.infer<typeof tenantSchema>;
+
+const secretStoreSchema = z.strictObject({
+  kind: z.enum(["ClusterSecretStore", "SecretStore"]).default("ClusterSecretStore"),
+  name: dnsLabel,
+});
+
+export const platformConfigSchema = z
+  .strictObject({
+    /** Short project name; Terraform names the bucket `<project>-<env>-mimir-metrics`. */
+    project: dnsLabel,
+    /** Environment label on every series and object (old scripts: ENVIRONMENT). */
+    environment: dnsLabel.default("prod"),
+    /** Cluster label (old scripts: CLUSTER_NAME). */
+    clusterLabel: dnsLabel.default("primary"),
+    /** Namespace every platform object lives in. */
+    namespace: dnsLabel.default("mimir"),
+    /** Base DNS domain (old scripts: BASE_DOMAIN). */
+    baseDomain: z
+      .string()
+      .regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$/, "must be a DNS domain such as obs.example.com"),
+    /** Grafana root URL (old scripts: GF_ROOT_URL); default https://grafana.<baseDomain>. */
+    grafanaRootUrl: httpsUrl.optional(),
+    /** Base URL for alert runbook links (old scripts: RUNBOOK_BASE_URL); default https://runbooks.<baseDomain>. */
+    runbookBaseUrl: httpsUrl.optional(),
+    /** Where pages go when nothing more specific matches (old scripts: ONCALL_EMAIL). */
+    onCallEmail: z.email("must be an email address"),
+    /** Tenant used by the platform's own collectors (old scripts: TENANT_ID). */
+    defaultTenant: tenantId.default("single"),
+    /** Where secrets live; config only ever holds references into it. Required outside local. */
+    secretStore: secretStoreSchema.optional(),
+    /** The environment that produced the replicated bucket a read-only (DR) deployment reads. */
+    drSourceEnvironment: dnsLabel.optional(),
+    storage: z
+      .strictObject({
+        /** StorageClass for every PVC. */
+        storageClassName: dnsLabel.default("gp3"),
+        /** Create an encrypted gp3 StorageClass with that name (EBS CSI driver). */
+        createStorageClass: z.boolean().default(true),
+      })
+      .default({ storageClassName: "gp3", createStorageClass: true }),
+    mimir: mimirSchema.default(() => mimirSchema.parse({})),
+    caches: z
+      .strictObject(
+        Object.fromEntries(CACHE_NAMES.map((name) => [name, cacheSchema.optional()])) as Record<
+          CacheName,
+          z.ZodOptional<typeof cacheSchema>
+        >,
+      )
+      .default({}),
+    tenants: z.array(tenantSchema).min(1, "at least one tenant is required"),
+    /** How ArgoCD/Flux reconcile dist/<env>; environments without it (local) are applied by hand. */
+    gitops: z
+      .strictObject({
+        repoUrl: z.string().regex(/^(https:\/\/|ssh:\/\/|git@)\S+$/, "must be an https://, ssh:// or git@ repository URL"),
+        revision: z.string().min(1).default("main"),
+        argocdNamespace: dnsLabel.default("argocd"),
+        argocdProject: dnsLabel.default("default"),
+        fluxNamespace: dnsLabel.default("flux-system"),
+      })
+      .optional(),
+    gateway: gatewaySchema.default(() => gatewaySchema.parse({})),
+  })
+  .superRefine((config, ctx) => {
+    const seen = new Map<string, number>();
+    config.tenants.forEach((tenant, index) => {
+      const first = seen.get(tenant.id);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["tenants", index, "id"],
+          message: `duplicate tenant id "${tenant.id}" (also tenants[${first}])`,
+        });
+      } else {
+        seen.set(tenant.id, index);
+      }
+      if (tenant.retention && tenant.limits && "compactor_blocks_retention_period" in tenant.limits) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["tenants", index, "retention"],
+          message: "set either retention or limits.compactor_blocks_retention_period, not both",
+        });
+      }
+    });
+    if (!seen.has(config.defaultTenant)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["defaultTenant"],
+        message: `tenant "${config.defaultTenant}" is not listed in tenants`,
+      });
+    }
+    const mode = config.mimir.deploymentMode;
+    if (mode !== "monolithic" && !config.secretStore) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["secretStore"],
+        message: `required for deploymentMode ${mode}: secrets come from the secret store`,
+      });
+    }
+    if (mode === "read-only" && !config.drSourceEnvironment) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["drSourceEnvironment"],
+        message: "required for deploymentMode read-only: names the environment whose bucket is replicated",
+      });
+    }
+    if (mode === "monolithic" && config.mimir.zoneAwareReplication) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["mimir", "zoneAwareReplication"],
+        message: "zone-aware replication needs deploymentMode microservices",
+      });
+    }
+    if (config.mimir.zoneAwareReplication) {
+      for (const name of ["ingester", "storeGateway"] as const) {
+        const count = config.mimir.components[name]?.replicas;
+        if (count !== undefined && count % 3 !== 0) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["mimir", "components", name, "replicas"],
+            message: `must be a multiple of 3 with zone-aware replication (one StatefulSet per zone), got ${count}`,
+          });
+        }
+      }
+    }
+    config.gateway.tokens.forEach((token, index) => {
+      if (!seen.has(token.tenant)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["gateway", "tokens", index, "tenant"],
+          message: `unknown tenant "${token.tenant}" (known: ${[...seen.keys()].join(", ")})`,
+        });
+      }
+    });
+    Object.keys(config.gateway.devOnlyTokens ?? {}).forEach((token) => {
+      const tenant = config.gateway.devOnlyTokens![token]!;
+      if (!seen.has(tenant)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["gateway", "devOnlyTokens", token],
+          message: `unknown tenant "${tenant}" (known: ${[...seen.keys()].join(", ")})`,
+        });
+      }
+    });
+    for (const [name, maxMb] of [["results", 4096], ["index", 8192], ["chunks", 8192], ["metadata", 8192]] as const) {
+      const memoryMb = config.caches[name]?.memoryMb;
+      if (memoryMb !== undefined && memoryMb > maxMb) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["caches", name, "memoryMb"],
+          message: `at most ${maxMb} MiB per pod; add replicas instead of growing pods (got ${memoryMb})`,
+        });
+      }
+    }
+    if (config.gateway.devOnlyTokens && mode !== "monolithic") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["gateway", "devOnlyTokens"],
+        message: "plaintext tokens are only allowed for the local (monolithic) environment; use gateway.tokens",
+      });
+    }
+  });
+
+export type PlatformConfigInput = z.input<typeof platformConfigSchema>;
+type ParsedConfig = z.output<typeof platformConfigSchema>;
+
+/** The validated platform configuration of one environment, with derived defaults filled in. */
+export type PlatformConfig = ParsedConfig & {
+  /** Directory name under overlays/ and dist/. */
+  readonly envName: string;
+  readonly grafanaRootUrl: string;
+  readonly runbookBaseUrl: string;
+};

@@ -1,0 +1,81 @@
+import { dump } from "js-yaml";
+import * as k8s from "cdk8s-plus-27/lib/imports/k8s.js";
+import { Construct } from "constructs";
+import { resolveSettings, type ComponentDefaults, type MimirComponentProps } from "./component-settings.js";
+import { MIMIR_PATHS, MIMIR_SERVICE_NAMES } from "./context.js";
+import { headlessService, MimirWorkload, type ExtraMount } from "./mimir-workload.js";
+
+export const ALERTMANAGER_DEFAULTS: ComponentDefaults = {
+  replicas: 3,
+  resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } },
+  storage: "1Gi",
+};
+
+export const ALERTMANAGER_FALLBACK_CONFIG_MAP = "alertmanager-fallback-config";
+export const ALERTMANAGER_FALLBACK_KEY = "alertmanager_fallback_config.yaml";
+
+/**
+ * The configuration used for tenants that have not uploaded one: a single receiver with no
+ * integrations, so alerts are kept (visible in the UI/API) but not sent anywhere.
+ */
+export function alertmanagerFallbackConfig(): string {
+  return dump(
+    { route: { receiver: "default-receiver", group_wait: "30s", group_interval: "5m", repeat_interval: "4h" }, receivers: [{ name: "default-receiver" }] },
+    { lineWidth: -1 },
+  );
+}
+
+/** Volumes every Alertmanager process needs besides the shared ones (also used by the monolithic process). */
+export function alertmanagerMounts(): ExtraMount[] {
+  return [
+    { volume: { name: "tmp", emptyDir: {} }, mountPath: "/tmp" },
+    {
+      volume: {
+        name: "alertmanager-fallback-config",
+        configMap: { name: ALERTMANAGER_FALLBACK_CONFIG_MAP, items: [{ key: ALERTMANAGER_FALLBACK_KEY, path: ALERTMANAGER_FALLBACK_KEY }] },
+      },
+      mountPath: MIMIR_PATHS.alertmanagerFallbackDir,
+    },
+  ];
+}
+
+/** The fallback-config ConfigMap. */
+export function alertmanagerFallbackConfigMap(scope: Construct, labels: Record<string, string>): k8s.KubeConfigMap {
+  return new k8s.KubeConfigMap(scope, "fallback-config", {
+    metadata: { name: ALERTMANAGER_FALLBACK_CONFIG_MAP, labels },
+    data: { [ALERTMANAGER_FALLBACK_KEY]: alertmanagerFallbackConfig() },
+  });
+}
+
+export type AlertmanagerProps = MimirComponentProps;
+
+/** Multi-tenant Alertmanager: receives alerts from the ruler, replicated 3× through its ring. */
+export class Alertmanager extends Construct {
+  constructor(scope: Construct, id: string, props: AlertmanagerProps) {
+    super(scope, id);
+    const settings = resolveSettings(ALERTMANAGER_DEFAULTS, props.settings);
+    const workload = new MimirWorkload(this, "workload", {
+      context: props.context,
+      component: "alertmanager",
+      kind: "StatefulSet",
+      replicas: settings.replicas,
+      resources: settings.resources,
+      ...(settings.storage ? { storageSize: settings.storage } : {}),
+      // Longer than the 5 min idle timeout of the ruler's HTTP client, so Alertmanager never drops it first.
+      extraArgs: ["-server.http-idle-timeout=6m"],
+      gossipMember: true,
+      terminationGracePeriodSeconds: 900,
+      readinessInitialDelaySeconds: 45,
+      rollout: { type: "RollingUpdate" },
+      extraMounts: alertmanagerMounts(),
+    });
+    alertmanagerFallbackConfigMap(this, { "app.kubernetes.io/name": "mimir", "app.kubernetes.io/component": "alertmanager", "app.kubernetes.io/instance": props.context.instance });
+    // The ruler notifies every replica via SRV records of this Service; the gateway proxies to it.
+    headlessService(this, {
+      context: props.context,
+      component: workload.identity.component,
+      name: MIMIR_SERVICE_NAMES.alertmanagerHeadless,
+      publishNotReadyAddresses: true,
+    });
+  }
+}

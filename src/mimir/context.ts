@@ -1,0 +1,59 @@
+/** Ports every Mimir process listens on (server.http_listen_port, server.grpc_listen_port, memberlist.bind_port). */
+export const MIMIR_PORTS = {
+  http: 8080,
+  grpc: 9095,
+  memberlist: 7946,
+} as const;
+
+/** Where the shared files are mounted in every Mimir container. */
+export const MIMIR_PATHS = {
+  configDir: "/etc/mimir",
+  configFile: "/etc/mimir/mimir.yaml",
+  runtimeDir: "/var/mimir",
+  runtimeFile: "/var/mimir/runtime.yaml",
+  dataDir: "/data",
+  activeQueryTrackerDir: "/active-query-tracker",
+  alertmanagerFallbackDir: "/configs",
+} as const;
+
+/** One availability zone of a zone-aware deployment. */
+export interface MimirZone {
+  /** Mimir zone name used in rings and object names, e.g. `zone-a`. */
+  readonly name: string;
+  /** AWS availability zone backing it, e.g. `eu-west-1a`. */
+  readonly awsZone: string;
+}
+
+/** Facts every Mimir component construct needs; built once per environment by the Mimir chart. */
+export interface MimirContext {
+  readonly namespace: string;
+  /** `app.kubernetes.io/instance` of every Mimir object. */
+  readonly instance: string;
+  readonly image: string;
+  readonly serviceAccountName: string;
+  readonly configMapName: string;
+  readonly runtimeConfigMapName: string;
+  /** Short hash of mimir.yaml; set on pod templates so a config change rolls the pods. */
+  readonly configHash: string;
+  readonly storageClassName: string;
+  /** Zones for zone-aware StatefulSets; empty when zone awareness is off. */
+  readonly zones: readonly MimirZone[];
+  /** Kubernetes cluster DNS domain. */
+  readonly clusterDomain: string;
+}
+
+/** Names of the Services other components and the config refer to. */
+export const MIMIR_SERVICE_NAMES = {
+  gossipRing: "gossip-ring",
+  distributorHeadless: "distributor-headless",
+  queryFrontend: "query-frontend",
+  querySchedulerHeadless: "query-scheduler-headless",
+  ruler: "ruler",
+  alertmanagerHeadless: "alertmanager-headless",
+  compactor: "compactor",
+} as const;
+
+/** Fully qualified in-cluster DNS name of a Service. */
+export function serviceFqdn(context: Pick<MimirContext, "namespace" | "clusterDomain">, service: string): string {
+  return `${service}.${context.namespace}.svc.${context.clusterDomain}`;
+}

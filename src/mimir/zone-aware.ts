@@ -1,0 +1,85 @@
+import { Construct } from "constructs";
+import { selectorLabels, standardLabels, imageTag } from "../lib/labels.js";
+import { podDisruptionBudget } from "../lib/pod-disruption-budget.js";
+import type { ResolvedSettings } from "./component-settings.js";
+import type { MimirContext } from "./context.js";
+import { headlessService, MimirWorkload, type MimirWorkloadProps } from "./mimir-workload.js";
+
+export interface ZoneAwareStatefulSetProps {
+  readonly context: MimirContext;
+  readonly component: "ingester" | "store-gateway";
+  readonly settings: ResolvedSettings;
+  /** Flag that tells the process its zone, e.g. `-ingester.ring.instance-availability-zone`. */
+  readonly zoneFlag: string;
+  /** rollout-operator: minimum time between downscaling two zones. */
+  readonly minTimeBetweenZonesDownscale: string;
+  /** Workload settings shared by every zone. */
+  readonly workload: Pick<
+    MimirWorkloadProps,
+    "extraArgs" | "env" | "terminationGracePeriodSeconds" | "readinessInitialDelaySeconds" | "podManagementPolicy"
+  >;
+}
+
+/**
+ * A ring member that is replicated across zones: with zones, one StatefulSet per zone
+ * (`<component>-zone-a/b/c`) rolled out zone by zone by the rollout-operator (OnDelete), otherwise
+ * one StatefulSet. Either way a headless governing Service and one PDB over all pods.
+ */
+export class ZoneAwareStatefulSet extends Construct {
+  constructor(scope: Construct, id: string, props: ZoneAwareStatefulSetProps) {
+    super(scope, id);
+    const { context, component, settings } = props;
+    const headlessName = `${component}-headless`;
+    headlessService(this, { context, component, name: headlessName });
+
+    const common = {
+      context,
+      component,
+      kind: "StatefulSet" as const,
+      resources: settings.resources,
+      gossipMember: true,
+      ...(settings.storage ? { storageSize: settings.storage } : {}),
+      serviceName: headlessName,
+      podDisruptionBudget: false,
+      ...props.workload,
+    };
+
+    if (context.zones.length === 0) {
+      new MimirWorkload(this, "workload", {
+        ...common,
+        replicas: settings.replicas,
+        rollout: { type: "RollingUpdate" },
+      });
+    } else {
+      const perZone = Math.ceil(settings.replicas / context.zones.length);
+      context.zones.forEach((zone, index) => {
+        const name = `${component}-${zone.name}`;
+        const leader = index > 0 ? `${component}-${context.zones[index - 1]!.name}` : undefined;
+        new MimirWorkload(this, zone.name, {
+          ...common,
+          name,
+          replicas: perZone,
+          zone,
+          extraArgs: [...(props.workload.extraArgs ?? []), `-${props.zoneFlag}=${zone.name}`],
+          // The rollout-operator deletes pods zone by zone; Kubernetes must not roll them itself.
+          rollout: { type: "OnDelete" },
+          workloadLabels: {
+            "grafana.com/min-time-between-zones-downscale": props.minTimeBetweenZonesDownscale,
+          },
+          workloadAnnotations: {
+            "rollout-max-unavailable": "50",
+            ...(leader ? { "grafana.com/rollout-downscale-leader": leader } : {}),
+          },
+        });
+      });
+    }
+
+    // One budget across every zone: at most one pod of the whole ring down voluntarily.
+    const identity = { app: "mimir", instance: context.instance, component, version: imageTag(context.image) };
+    podDisruptionBudget(this, {
+      name: component,
+      labels: standardLabels(identity),
+      selector: selectorLabels(identity),
+    });
+  }
+}

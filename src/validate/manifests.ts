@@ -1,0 +1,120 @@
+/**
+ * Whole-environment manifest validation, shared by synth (in memory) and `npm run validate` (from dist/).
+ *
+ * Per object: built-in kinds are checked against kubernetes-models' schemas, custom resources against the
+ * committed CRD schemas; metadata.name is required; Kind/namespace/name must be unique across the files of
+ * one environment; Mimir config texts in ConfigMaps (mimir.yaml, runtime.yaml) are checked key by key; and
+ * every string is scanned for `${NAME}` placeholders that are not on the allow-list.
+ */
+import { load } from "js-yaml";
+import { crdSchemas } from "./crd-schema.js";
+import { validateCoreObject } from "./k8s-schema.js";
+import { checkMimirConfig, checkRuntimeConfig } from "./mimir-keys.js";
+import { findPlaceholders, MIMIR_EXPAND_ENV_ALLOWLIST } from "./placeholders.js";
+import { joinPath, type Problem } from "./problem.js";
+
+export interface ManifestFile {
+  /** Name used in problem reports (usually repo-relative, e.g. dist/prod/mimir.yaml). */
+  file: string;
+  objects: unknown[];
+}
+
+export interface ValidateManifestsOptions {
+  /** Directory with the CRD schemas, normally `<repoRoot>/imports/schemas`. */
+  schemasDir: string;
+  /** `${NAME}` placeholders allowed to remain; defaults to MIMIR_EXPAND_ENV_ALLOWLIST. */
+  placeholderAllow?: ReadonlySet<string>;
+}
+
+interface ObjectLike {
+  apiVersion?: unknown;
+  kind?: unknown;
+  metadata?: { name?: unknown; namespace?: unknown } | null;
+  data?: unknown;
+  stringData?: unknown;
+}
+
+/** Data keys whose text is a Mimir config file, and the check for each. */
+const MIMIR_FILES: Record<string, (doc: unknown, ctx: { file: string; object?: string; path?: string }) => Problem[]> = {
+  "mimir.yaml": checkMimirConfig,
+  "runtime.yaml": checkRuntimeConfig,
+};
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function checkEmbeddedMimirConfig(obj: ObjectLike, field: "data" | "stringData", file: string, ref: string): Problem[] {
+  const data = obj[field];
+  if (!isPlainObject(data)) return [];
+  const problems: Problem[] = [];
+  for (const [key, check] of Object.entries(MIMIR_FILES)) {
+    const text = data[key];
+    if (typeof text !== "string") continue;
+    const path = joinPath(field, key);
+    let doc: unknown;
+    try {
+      doc = load(text);
+    } catch (err) {
+      problems.push({ file, object: ref, path, message: `invalid YAML: ${(err as Error).message.split("\n")[0]}` });
+      continue;
+    }
+    problems.push(...check(doc, { file, object: ref, path }));
+  }
+  return problems;
+}
+
+/** Validates the objects of one environment (all files together, for the duplicate check). */
+export function validateManifests(files: ReadonlyArray<ManifestFile>, opts: ValidateManifestsOptions): Problem[] {
+  const problems: Problem[] = [];
+  const crds = crdSchemas(opts.schemasDir);
+  const allow = opts.placeholderAllow ?? MIMIR_EXPAND_ENV_ALLOWLIST;
+  const firstSeen = new Map<string, string>();
+
+  for (const { file, objects } of files) {
+    objects.forEach((raw, index) => {
+      if (!isPlainObject(raw)) {
+        problems.push({ file, message: `document ${index + 1} is not an object (got ${raw === null ? "null" : Array.isArray(raw) ? "array" : typeof raw})` });
+        return;
+      }
+      const obj = raw as ObjectLike;
+      const apiVersion = typeof obj.apiVersion === "string" ? obj.apiVersion : undefined;
+      const kind = typeof obj.kind === "string" ? obj.kind : undefined;
+      const name = isPlainObject(obj.metadata) && typeof obj.metadata.name === "string" ? obj.metadata.name : undefined;
+      const namespace = isPlainObject(obj.metadata) && typeof obj.metadata.namespace === "string" ? obj.metadata.namespace : undefined;
+      const ref = `${kind ?? "?"}/${name ?? `#${index + 1}`}`;
+      const add = (path: string | undefined, message: string): void => {
+        const p: Problem = { file, object: ref, message };
+        if (path) p.path = path;
+        problems.push(p);
+      };
+
+      if (!apiVersion || !kind) {
+        add(undefined, "apiVersion and kind are required");
+        return;
+      }
+      if (!name) add("metadata.name", "metadata.name is required");
+
+      const findings = validateCoreObject(obj) ?? crds.validate(obj);
+      if (findings === undefined) add(undefined, `no schema for ${apiVersion} ${kind}`);
+      else for (const f of findings) add(f.path || undefined, f.message);
+
+      if (name) {
+        const group = apiVersion.includes("/") ? apiVersion.slice(0, apiVersion.indexOf("/")) : "";
+        const key = `${group}|${kind}|${namespace ?? ""}|${name}`;
+        const first = firstSeen.get(key);
+        if (first !== undefined) {
+          add(undefined, `duplicate object ${kind} ${namespace ? `${namespace}/` : ""}${name} (first defined in ${first})`);
+        } else {
+          firstSeen.set(key, file);
+        }
+      }
+
+      if (apiVersion === "v1" && kind === "ConfigMap") problems.push(...checkEmbeddedMimirConfig(obj, "data", file, ref));
+      if (apiVersion === "v1" && kind === "Secret") problems.push(...checkEmbeddedMimirConfig(obj, "stringData", file, ref));
+
+      problems.push(...findPlaceholders(obj, allow, { file, object: ref }));
+    });
+  }
+  return problems;
+}
