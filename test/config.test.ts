@@ -30,7 +30,7 @@ describe("config.yaml validation", () => {
 
   it("applies the documented defaults when settings are omitted", () => {
     const { config, problems } = parsePlatformConfig(
-      "project: p\nbaseDomain: x.example.com\nonCallEmail: a@b.example\nsecretStore: {name: store}\ntenants: [{id: single}]\n",
+      "project: p\nbaseDomain: x.example.com\nonCallEmail: a@b.example\nsecretStore: {name: store}\ntenants: [{id: single}]\ngateway: {tokens: [{tenant: single, remoteKey: k}]}\n",
       FILE,
       "prod",
     );

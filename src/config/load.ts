@@ -36,7 +36,7 @@ export function parsePlatformConfig(text: string, file: string, envName: string)
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
     return { problems: [{ file, message: "must be a YAML mapping of settings" }] };
   }
-  const parsed = platformConfigSchema.safeParse(raw);
+  const parsed = platformConfigSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
     const problems: Problem[] = [];
     for (const issue of parsed.error.issues) {
@@ -67,7 +67,9 @@ export function parsePlatformConfig(text: string, file: string, envName: string)
 
 function humanMessage(issue: { code: string; message: string; expected?: unknown; input?: unknown }): string {
   if (issue.code === "invalid_type" && issue.input === undefined) return "required field is missing";
-  if (issue.code === "invalid_type") return `expected ${String(issue.expected)}, got ${describe(issue.input)}`;
+  if (issue.code === "invalid_type" && issue.message.startsWith("Invalid input")) {
+    return `expected ${String(issue.expected)}, got ${describe(issue.input)}`;
+  }
   return issue.message;
 }
 

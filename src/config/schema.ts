@@ -135,7 +135,7 @@ export const platformConfigSchema = z
     grafanaRootUrl: httpsUrl.optional(),
     /** Base URL for alert runbook links (old scripts: RUNBOOK_BASE_URL); default https://runbooks.<baseDomain>. */
     runbookBaseUrl: httpsUrl.optional(),
-    /** Where pages go when nothing more specific matches (old scripts: ONCALL_EMAIL). */
+    /** Where pages go when nothing more specific matches. */
     onCallEmail: z.email("must be an email address"),
     /** Tenant used by the platform's own collectors (old scripts: TENANT_ID). */
     defaultTenant: tenantId.default("single"),
@@ -263,6 +263,13 @@ export const platformConfigSchema = z
           message: `at most ${maxMb} MiB per pod; add replicas instead of growing pods (got ${memoryMb})`,
         });
       }
+    }
+    if (config.gateway.enabled && mode !== "monolithic" && config.gateway.tokens.length === 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["gateway", "tokens"],
+        message: "at least one token reference is required: without tokens the gateway rejects every request",
+      });
     }
     if (config.gateway.devOnlyTokens && mode !== "monolithic") {
       ctx.addIssue({

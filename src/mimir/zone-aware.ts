@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { selectorLabels, standardLabels, imageTag } from "../lib/labels.js";
 import { podDisruptionBudget } from "../lib/pod-disruption-budget.js";
 import type { ResolvedSettings } from "./component-settings.js";
-import type { MimirContext } from "./context.js";
+import { MIMIR_PORTS, type MimirContext } from "./context.js";
 import { headlessService, MimirWorkload, type MimirWorkloadProps } from "./mimir-workload.js";
 
 export interface ZoneAwareStatefulSetProps {
@@ -64,10 +64,15 @@ export class ZoneAwareStatefulSet extends Construct {
           // The rollout-operator deletes pods zone by zone; Kubernetes must not roll them itself.
           rollout: { type: "OnDelete" },
           workloadLabels: {
+            // Downscales go through the rollout-operator's prepare-downscale webhook, which calls
+            // the pods' prepare-shutdown endpoint first, and at most one zone per interval.
+            "grafana.com/prepare-downscale": "true",
             "grafana.com/min-time-between-zones-downscale": props.minTimeBetweenZonesDownscale,
           },
           workloadAnnotations: {
             "rollout-max-unavailable": "50",
+            "grafana.com/prepare-downscale-http-path": `${component}/prepare-shutdown`,
+            "grafana.com/prepare-downscale-http-port": String(MIMIR_PORTS.http),
             ...(leader ? { "grafana.com/rollout-downscale-leader": leader } : {}),
           },
         });

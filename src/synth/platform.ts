@@ -2,7 +2,7 @@ import { App, Chart } from "cdk8s";
 import * as k8s from "cdk8s-plus-27/lib/imports/k8s.js";
 import type { EnvironmentInputs } from "../config/load.js";
 import type { CacheName, CacheSettings, MimirComponentName, PlatformConfig } from "../config/schema.js";
-const Gateway: any = class { constructor(..._a: unknown[]) {} };
+import { Gateway } from "../gateway/gateway.js";
 import { MANAGED_BY } from "../lib/labels.js";
 import { MemcachedCache } from "../memcached/memcached-cache.js";
 import { Alertmanager } from "../mimir/alertmanager.js";
@@ -217,7 +217,11 @@ export function buildPlatform(inputs: EnvironmentInputs): App {
   }
 
   if (zones.length > 0) {
-    new RolloutOperator(chart("rollout-operator"), "rollout-operator", { namespace, instance: INSTANCE });
+    new RolloutOperator(chart("rollout-operator"), "rollout-operator", {
+      namespace,
+      instance: INSTANCE,
+      clusterScope: new Chart(app, "rollout-operator-webhooks", { disableResourceNameHashes: true }),
+    });
   }
 
   if (config.gateway.enabled) {
@@ -229,10 +233,15 @@ export function buildPlatform(inputs: EnvironmentInputs): App {
       settings: config.gateway,
       tenants: config.tenants.map((tenant) => tenant.id),
       upstreams: {
-        distributor: single ?? fqdnPort(MIMIR_SERVICE_NAMES.distributorHeadless),
         queryFrontend: single ?? fqdnPort(MIMIR_SERVICE_NAMES.queryFrontend),
-        ruler: single ?? fqdnPort(MIMIR_SERVICE_NAMES.ruler),
-        alertmanager: single ?? fqdnPort(MIMIR_SERVICE_NAMES.alertmanagerHeadless),
+        // The read-only (DR) deployment has no write path, ruler or Alertmanager: those routes 404.
+        ...(mode === "read-only"
+          ? {}
+          : {
+              distributor: single ?? fqdnPort(MIMIR_SERVICE_NAMES.distributorHeadless),
+              ruler: single ?? fqdnPort(MIMIR_SERVICE_NAMES.ruler),
+              alertmanager: single ?? fqdnPort(MIMIR_SERVICE_NAMES.alertmanagerHeadless),
+            }),
       },
       resolver: KUBE_DNS,
       ...(config.secretStore ? { secretStore: config.secretStore } : {}),

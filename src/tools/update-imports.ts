@@ -7,7 +7,8 @@
  *   imports/<group>.ts          cdk8s construct classes, one module per API group (via `cdk8s import`)
  *   imports/schemas/<group>.json { "<apiVersion>": { "<Kind>": <openAPIV3Schema without descriptions> } }
  *
- * Only this script may read ../shared: synth and tests use the committed outputs.
+ * Only this script may read ../shared: synth and tests use the committed outputs. `cdk8s import` and `tsc` are
+ * the project's own installs (node_modules/.bin), run offline.
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -21,6 +22,9 @@ const sharedDir = process.env.SHARED_DIR ? path.resolve(process.env.SHARED_DIR) 
 const crdDir = path.join(sharedDir, "crds");
 const importsDir = path.join(repoRoot, "imports");
 const schemasDir = path.join(importsDir, "schemas");
+const binDir = path.join(repoRoot, "node_modules", ".bin");
+const cdk8sBin = path.join(binDir, "cdk8s");
+const tscBin = path.join(binDir, "tsc");
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type JsonObject = { [k: string]: Json };
@@ -177,7 +181,11 @@ async function main(): Promise<void> {
         const file = path.join(tmp, `${group}.yaml`);
         const crds = byGroup.get(group)!.map(servedOnly);
         writeFileSync(file, crds.map((c) => JSON.stringify(c)).join("\n---\n") + "\n");
-        await run("npx", ["--no", "--", "cdk8s", "import", file, "--language", "typescript", "--output", importsDir], repoRoot, env);
+        // Run from the temp dir: when started next to cdk8s.yaml, `cdk8s import` appends the source file to that
+        // config's `imports:` list, which would leak temp paths into the committed cdk8s.yaml.
+        const groupDir = path.join(tmp, group);
+        mkdirSync(groupDir);
+        await run(cdk8sBin, ["import", file, "--language", "typescript", "--output", importsDir], groupDir, env);
         if (!existsSync(path.join(importsDir, `${group}.ts`))) fail(`cdk8s import did not produce imports/${group}.ts`);
         console.log(`imports/${group}.ts  (${crds.map((c) => c.spec.names.kind).join(", ")})`);
       }),
@@ -203,7 +211,7 @@ async function main(): Promise<void> {
       include: groups.map((g) => `../imports/${g}.ts`),
     }, null, 2));
     try {
-      await run("npx", ["--no", "--", "tsc", "--noEmit", "-p", tsconfig], repoRoot);
+      await run(tscBin, ["--noEmit", "-p", tsconfig], repoRoot);
     } catch (err) {
       fail(`generated imports do not type-check:\n${(err as Error).message}`);
     } finally {

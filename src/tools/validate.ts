@@ -1,5 +1,5 @@
 /**
- * npm run validate — checks the committed/synthesized manifests without a cluster.
+ * npm run validate [-- --root DIR] — checks the committed/synthesized manifests without a cluster.
  *
  *   dist/<env>/**.yaml   one environment each (objects validated together, so duplicates are caught per env)
  *   argocd/**.yaml       validated as one set
@@ -11,13 +11,20 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 import { loadAll } from "js-yaml";
+import { MIMIR_EXPAND_ENV_VARIABLES } from "../mimir/mimir-config.js";
 import { kustomizeBuild } from "../validate/kustomize.js";
 import { validateManifests, type ManifestFile } from "../validate/manifests.js";
 import { formatProblem, type Problem } from "../validate/problem.js";
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-const schemasDir = path.join(repoRoot, "imports", "schemas");
+const { values: args } = parseArgs({ options: { root: { type: "string" } } });
+/** Where dist/, argocd/ and flux/ are read from (default: this repo). */
+const repoRoot = path.resolve(args.root ?? path.join(path.dirname(fileURLToPath(import.meta.url)), "..", ".."));
+/** CRD schemas always come from this checkout's committed imports/. */
+const schemasDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "imports", "schemas");
+/** Same allow-list the synth pipeline validates with: variables Mimir's -config.expand-env fills in on purpose. */
+const placeholderAllow = new Set<string>(MIMIR_EXPAND_ENV_VARIABLES);
 const KUSTOMIZATION_FILES = new Set(["kustomization.yaml", "kustomization.yml", "Kustomization"]);
 
 interface ManifestSet {
@@ -83,7 +90,7 @@ function validateSet(set: ManifestSet): { objects: number; problems: Problem[] }
     objects += present.length;
     manifests.push({ file: rel, objects: present });
   }
-  problems.push(...validateManifests(manifests, { schemasDir }));
+  problems.push(...validateManifests(manifests, { schemasDir, placeholderAllow }));
   for (const dir of [...kustomizeDirs].sort()) {
     const res = kustomizeBuild(dir);
     if (!res.ok) {

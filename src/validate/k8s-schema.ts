@@ -88,8 +88,9 @@ export function coreKinds(): string[] {
  * Validates one built-in object: types, enums, formats, required fields and unknown fields.
  * Returns undefined when the apiVersion/kind is not a supported built-in (the caller decides what that means).
  */
-export function validateCoreObject(obj: { apiVersion?: unknown; kind?: unknown }): Finding[] | undefined {
-  const v = CORE_VALIDATORS.get(`${String(obj.apiVersion)} ${String(obj.kind)}`);
+export function validateCoreObject(obj: object): Finding[] | undefined {
+  const { apiVersion, kind } = obj as { apiVersion?: unknown; kind?: unknown };
+  const v = CORE_VALIDATORS.get(`${String(apiVersion)} ${String(kind)}`);
   if (!v) return undefined;
   return validateTracked(v, obj);
 }

@@ -95,7 +95,7 @@ export function editDistance(a: string, b: string, max = Infinity): number {
 
 /** Closest candidate within a distance that scales with the key's length, or undefined. */
 function closest(key: string, candidates: readonly string[]): string | undefined {
-  const limit = Math.max(1, Math.min(4, Math.floor(key.length / 3)));
+  const limit = Math.max(1, Math.min(3, Math.floor(key.length / 4)));
   let best: string | undefined;
   let bestD = limit + 1;
   const lower = key.toLowerCase();
@@ -106,7 +106,10 @@ function closest(key: string, candidates: readonly string[]): string | undefined
       bestD = d;
     }
   }
-  return bestD <= limit ? best : undefined;
+  if (bestD <= limit) return best;
+  // A truncated name ("ingestion_burst" for "ingestion_burst_size").
+  if (lower.length >= 4) return candidates.filter((c) => c.startsWith(lower)).sort((a, b) => a.length - b.length || (a < b ? -1 : 1))[0];
+  return undefined;
 }
 
 const DURATION = /^[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h|d|w|y))+$/;
@@ -154,19 +157,20 @@ class Checker {
   }
 
   private unknown(key: string, prefix: string, shown: string, shownKey: string): void {
-    let hint: string | undefined;
+    let hints: string[] = [];
     const sibling = closest(key, this.idx.children.get(prefix) ?? []);
     if (sibling !== undefined) {
-      hint = joinPath(shown, sibling);
+      hints = [joinPath(shown, sibling)];
     } else {
       // Right name, wrong place? Only suggest within the same subtree (e.g. the tenant limits).
-      const elsewhere = (this.idx.byLeaf.get(key) ?? []).filter((p) => (prefix === "" ? true : p.startsWith(`${prefix}.`)));
-      if (elsewhere.length > 0) {
-        const p = elsewhere[0]!;
-        hint = prefix === "" ? p : joinPath(shown, p.slice(prefix.length + 1));
-      }
+      const elsewhere = (this.idx.byLeaf.get(key) ?? []).filter((p) => prefix === "" || p.startsWith(`${prefix}.`));
+      hints = elsewhere.slice(0, 3).map((p) =>
+        prefix === "" ? p : p.slice(prefix.length + 1).split(".").reduce((acc, seg) => joinPath(acc, seg), shown),
+      );
+      if (elsewhere.length > 3) hints.push("…");
     }
-    this.report(`unknown ${this.what} key "${shownKey}"${hint ? ` (did you mean "${hint}"?)` : ""}`);
+    const hint = hints.length ? ` (did you mean ${hints.map((h) => (h === "…" ? h : `"${h}"`)).join(" or ")}?)` : "";
+    this.report(`unknown ${this.what} key "${shownKey}"${hint}`);
   }
 
   private typeError(shownKey: string, expected: string, got: unknown): void {
@@ -251,10 +255,10 @@ export function checkMimirConfig(doc: unknown, ctx: MimirCheckContext): Problem[
   return c.problems;
 }
 
-const RUNTIME_SECTIONS: Record<string, string> = {
-  ingester_limits: "ingester.instance_limits",
-  distributor_limits: "distributor.instance_limits",
-};
+const RUNTIME_SECTIONS: ReadonlyMap<string, string> = new Map([
+  ["ingester_limits", "ingester.instance_limits"],
+  ["distributor_limits", "distributor.instance_limits"],
+]);
 
 /**
  * Checks a parsed runtime config (the file named by runtime_config.file):
@@ -269,7 +273,7 @@ export function checkRuntimeConfig(doc: unknown, ctx: MimirCheckContext): Proble
     c.report(`Mimir runtime config must be a mapping, got ${describeValue(doc)}`);
     return c.problems;
   }
-  const topLevel = ["overrides", ...Object.keys(RUNTIME_SECTIONS)];
+  const topLevel = ["overrides", ...RUNTIME_SECTIONS.keys()];
   for (const [key, value] of Object.entries(doc)) {
     if (key === "overrides") {
       if (value === null) continue;
@@ -278,8 +282,8 @@ export function checkRuntimeConfig(doc: unknown, ctx: MimirCheckContext): Proble
         continue;
       }
       for (const [tenant, limits] of Object.entries(value)) c.block(limits, "limits", joinPath("overrides", tenant));
-    } else if (RUNTIME_SECTIONS[key]) {
-      c.block(value, RUNTIME_SECTIONS[key], key);
+    } else if (RUNTIME_SECTIONS.has(key)) {
+      c.block(value, RUNTIME_SECTIONS.get(key)!, key);
     } else {
       const hint = closest(key, topLevel);
       c.report(`unknown Mimir runtime config key "${key}"${hint ? ` (did you mean "${hint}"?)` : ""}`);

@@ -1,0 +1,280 @@
+import { createHash } from "node:crypto";
+import * as k8s from "cdk8s-plus-27/lib/imports/k8s.js";
+import { Construct } from "constructs";
+import {
+  ExternalSecret,
+  ExternalSecretSpecSecretStoreRefKind,
+  ExternalSecretSpecTargetCreationPolicy,
+  ExternalSecretSpecTargetTemplateEngineVersion,
+  ExternalSecretSpecTargetTemplateMergePolicy,
+} from "../../imports/external-secrets.io.js";
+import type { GatewaySettings } from "../config/gateway-schema.js";
+import type { Resources } from "../config/schema.js";
+import { horizontalPodAutoscaler } from "../lib/horizontal-pod-autoscaler.js";
+import { imageTag, selectorLabels, standardLabels, type WorkloadIdentity } from "../lib/labels.js";
+import { podDisruptionBudget } from "../lib/pod-disruption-budget.js";
+import { httpProbe } from "../lib/probes.js";
+import { mergeResources, resourceRequirements } from "../lib/resources.js";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../lib/security.js";
+import { service } from "../lib/service.js";
+import {
+  GATEWAY_PORT,
+  PRODUCTION_PATHS,
+  renderNginxConf,
+  TOKEN_MAP_DIR,
+  WORKER_SHUTDOWN_TIMEOUT_SECONDS,
+  type GatewayUpstreams,
+} from "./nginx-conf.js";
+import { renderTokenMap, TOKEN_MAP_KEY, tokenMapTemplate, tokenSecretKey } from "./token-map.js";
+
+export interface GatewayProps {
+  readonly namespace: string; // e.g. "mimir"
+  readonly instance: string; // app.kubernetes.io/instance, e.g. "mimir"
+  readonly settings: GatewaySettings;
+  readonly tenants: readonly string[]; // known tenant ids
+  /** Upstream host:port per route target; Kubernetes service DNS names, e.g. "distributor-headless.mimir.svc.cluster.local:8080" */
+  readonly upstreams: GatewayUpstreams;
+  /** DNS resolver nginx uses to re-resolve upstream names, e.g. "kube-dns.kube-system.svc.cluster.local" */
+  readonly resolver: string;
+  /** Secret store for the token map (dev/prod/dr); undefined only with settings.devOnlyTokens (local). */
+  readonly secretStore?: { readonly kind: "ClusterSecretStore" | "SecretStore"; readonly name: string };
+}
+
+/** Object names (stable: other charts, docs and runbooks refer to them). */
+export const GATEWAY_NAMES = {
+  serviceAccount: "gateway",
+  configMap: "gateway-nginx",
+  deployment: "gateway",
+  service: "gateway",
+  podDisruptionBudget: "gateway",
+  horizontalPodAutoscaler: "gateway",
+  tokensSecret: "gateway-tokens",
+} as const;
+
+/** uid/gid of the `nginx` user in nginxinc/nginx-unprivileged. */
+export const NGINX_UNPRIVILEGED_UID = 101;
+
+export const GATEWAY_DEFAULT_RESOURCES: Resources = {
+  requests: { cpu: "100m", memory: "128Mi" },
+  limits: { memory: "256Mi" },
+};
+
+export const DEV_ONLY_LABEL = "observability-platform/dev-only";
+export const CONFIG_HASH_ANNOTATION = "observability-platform/config-hash";
+
+/** Seconds the preStop hook waits for nginx to exit (nginx itself gives up after worker_shutdown_timeout). */
+const DRAIN_SECONDS = WORKER_SHUTDOWN_TIMEOUT_SECONDS + 5;
+
+/**
+ * The tenancy gateway: nginx in front of Mimir that maps bearer tokens to tenants
+ * (X-Scope-OrgID), rate-limits per tenant and per client IP, and routes to the Mimir components.
+ * Creates its ServiceAccount, ConfigMap (nginx.conf), Deployment, Service, PDB, HPA and the
+ * gateway-tokens Secret (an ExternalSecret, or a DEV ONLY plain Secret for the local environment).
+ * The caller decides whether to create it at all (settings.enabled).
+ */
+export class Gateway extends Construct {
+  /** The rendered nginx.conf (also in the ConfigMap). */
+  readonly nginxConf: string;
+
+  constructor(scope: Construct, id: string, props: GatewayProps) {
+    super(scope, id);
+    const { settings } = props;
+    checkTokens(props);
+
+    const identity: WorkloadIdentity = {
+      app: "gateway",
+      instance: props.instance,
+      component: "gateway",
+      version: imageTag(settings.image),
+    };
+    const selector = selectorLabels(identity);
+    const labels = standardLabels(identity);
+    const upstreams: GatewayUpstreams = { ...props.upstreams };
+
+    this.nginxConf = renderNginxConf({ settings, upstreams, resolver: props.resolver });
+    const configHash = createHash("sha256").update(this.nginxConf).digest("hex").slice(0, 16);
+
+    new k8s.KubeServiceAccount(this, "service-account", {
+      metadata: { name: GATEWAY_NAMES.serviceAccount, labels },
+      automountServiceAccountToken: false,
+    });
+
+    new k8s.KubeConfigMap(this, "config-map", {
+      metadata: { name: GATEWAY_NAMES.configMap, labels },
+      data: { "nginx.conf": this.nginxConf },
+    });
+
+    this.tokensSecret(props, labels);
+
+    const probe = (failureThreshold: number) =>
+      httpProbe({ path: "/ready", port: "http-metrics", timeoutSeconds: 2, periodSeconds: 10, failureThreshold });
+
+    const container: k8s.Container = {
+      name: "nginx",
+      image: settings.image,
+      imagePullPolicy: "IfNotPresent",
+      // The image's CMD, spelled out; its entrypoint scripts are blanked by the empty /docker-entrypoint.d.
+      args: ["nginx", "-g", "daemon off;"],
+      ports: [{ name: "http-metrics", containerPort: GATEWAY_PORT, protocol: "TCP" }],
+      readinessProbe: probe(3),
+      livenessProbe: probe(6),
+      lifecycle: {
+        // Kubernetes sends SIGTERM (nginx: fast shutdown, dropping in-flight requests) as soon as this
+        // hook returns. Instead: wait for the endpoint removal to propagate, ask nginx to quit
+        // gracefully, and return once it has exited (its pid file is removed on exit).
+        preStop: {
+          exec: {
+            command: [
+              "/bin/sh",
+              "-c",
+              `sleep 5; nginx -s quit; i=0; while [ -e ${PRODUCTION_PATHS.runtimeDir}/nginx.pid ] && [ $i -lt ${DRAIN_SECONDS} ]; do sleep 1; i=$((i+1)); done`,
+            ],
+          },
+        },
+      },
+      resources: resourceRequirements(mergeResources(GATEWAY_DEFAULT_RESOURCES, settings.resources)),
+      securityContext: restrictedContainerSecurityContext(),
+      volumeMounts: [
+        { name: "config", mountPath: "/etc/nginx/nginx.conf", subPath: "nginx.conf", readOnly: true },
+        { name: "tokens", mountPath: TOKEN_MAP_DIR, readOnly: true },
+        { name: "tmp", mountPath: PRODUCTION_PATHS.runtimeDir },
+        { name: "entrypoint-scripts", mountPath: "/docker-entrypoint.d", readOnly: true },
+      ],
+    };
+
+    const spread = (topologyKey: string): k8s.TopologySpreadConstraint => ({
+      maxSkew: 1,
+      topologyKey,
+      whenUnsatisfiable: "ScheduleAnyway",
+      labelSelector: { matchLabels: selector },
+    });
+
+    new k8s.KubeDeployment(this, "deployment", {
+      metadata: { name: GATEWAY_NAMES.deployment, labels },
+      spec: {
+        // No fixed replica count: the HPA below owns it (settings.replicas is its minimum), and a
+        // fixed value would be reset on every GitOps sync.
+        revisionHistoryLimit: 10,
+        selector: { matchLabels: selector },
+        // Surge first: a new pod that cannot load its config never takes an old one down.
+        strategy: {
+          type: "RollingUpdate",
+          rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(1), maxUnavailable: k8s.IntOrString.fromNumber(0) },
+        },
+        template: {
+          metadata: { labels, annotations: { [CONFIG_HASH_ANNOTATION]: configHash } },
+          spec: {
+            serviceAccountName: GATEWAY_NAMES.serviceAccount,
+            automountServiceAccountToken: false,
+            securityContext: restrictedPodSecurityContext(NGINX_UNPRIVILEGED_UID),
+            terminationGracePeriodSeconds: DRAIN_SECONDS + 15,
+            topologySpreadConstraints: [spread("kubernetes.io/hostname"), spread("topology.kubernetes.io/zone")],
+            containers: [container],
+            volumes: [
+              { name: "config", configMap: { name: GATEWAY_NAMES.configMap, items: [{ key: "nginx.conf", path: "nginx.conf" }] } },
+              {
+                name: "tokens",
+                secret: {
+                  secretName: GATEWAY_NAMES.tokensSecret,
+                  items: [{ key: TOKEN_MAP_KEY, path: TOKEN_MAP_KEY }],
+                  defaultMode: 0o440,
+                },
+              },
+              { name: "tmp", emptyDir: {} },
+              { name: "entrypoint-scripts", emptyDir: {} },
+            ],
+          },
+        },
+      },
+    });
+
+    service(this, {
+      name: GATEWAY_NAMES.service,
+      labels,
+      selector,
+      ports: [
+        { name: "http", port: 80, targetPort: "http-metrics" },
+        { name: "http-metrics", port: GATEWAY_PORT, targetPort: "http-metrics" },
+      ],
+    });
+
+    podDisruptionBudget(this, { name: GATEWAY_NAMES.podDisruptionBudget, labels, selector, maxUnavailable: 1 });
+
+    horizontalPodAutoscaler(this, {
+      name: GATEWAY_NAMES.horizontalPodAutoscaler,
+      labels,
+      target: { kind: "Deployment", name: GATEWAY_NAMES.deployment },
+      autoscaling: settings.autoscaling ?? {
+        minReplicas: settings.replicas,
+        maxReplicas: settings.replicas * 3,
+        targetCpuUtilization: 75,
+      },
+    });
+  }
+
+  /** gateway-tokens: DEV ONLY plain Secret (local), else an ExternalSecret rendering the map. */
+  private tokensSecret(props: GatewayProps, labels: Record<string, string>): void {
+    const { settings } = props;
+    if (settings.devOnlyTokens) {
+      new k8s.KubeSecret(this, "tokens-dev-only", {
+        metadata: {
+          name: GATEWAY_NAMES.tokensSecret,
+          labels: { ...labels, [DEV_ONLY_LABEL]: "true" },
+          annotations: {
+            [DEV_ONLY_LABEL]:
+              "DEV ONLY: plaintext bearer tokens from gateway.devOnlyTokens, committed to git for the local environment. Never use these tokens, or this mechanism, anywhere else.",
+          },
+        },
+        type: "Opaque",
+        stringData: { [TOKEN_MAP_KEY]: renderTokenMap(settings.devOnlyTokens) },
+      });
+      return;
+    }
+    if (!props.secretStore) {
+      throw new Error("gateway: a secretStore is required for the token map (only the local environment may use gateway.devOnlyTokens)");
+    }
+    new ExternalSecret(this, "tokens-external-secret", {
+      metadata: { name: GATEWAY_NAMES.tokensSecret, labels },
+      spec: {
+        refreshInterval: "1h",
+        secretStoreRef: {
+          kind:
+            props.secretStore.kind === "SecretStore"
+              ? ExternalSecretSpecSecretStoreRefKind.SECRET_STORE
+              : ExternalSecretSpecSecretStoreRefKind.CLUSTER_SECRET_STORE,
+          name: props.secretStore.name,
+        },
+        target: {
+          name: GATEWAY_NAMES.tokensSecret,
+          creationPolicy: ExternalSecretSpecTargetCreationPolicy.OWNER,
+          template: {
+            engineVersion: ExternalSecretSpecTargetTemplateEngineVersion.V2,
+            mergePolicy: ExternalSecretSpecTargetTemplateMergePolicy.REPLACE,
+            type: "Opaque",
+            metadata: { labels },
+            data: { [TOKEN_MAP_KEY]: tokenMapTemplate(settings.tokens) },
+          },
+        },
+        data: settings.tokens.map((token, index) => ({
+          secretKey: tokenSecretKey(index),
+          remoteRef: { key: token.remoteKey, ...(token.property ? { property: token.property } : {}) },
+        })),
+      },
+    });
+  }
+}
+
+/** Defensive re-check of what the config schema already enforces. */
+function checkTokens(props: GatewayProps): void {
+  const known = new Set(props.tenants);
+  const { settings } = props;
+  settings.tokens.forEach((token, index) => {
+    if (!known.has(token.tenant)) throw new Error(`gateway: tokens[${index}].tenant "${token.tenant}" is not a known tenant`);
+  });
+  for (const tenant of Object.values(settings.devOnlyTokens ?? {})) {
+    if (!known.has(tenant)) throw new Error(`gateway: devOnlyTokens maps a token to unknown tenant "${tenant}"`);
+  }
+  if (settings.devOnlyTokens && settings.tokens.length > 0) {
+    throw new Error("gateway: set either tokens or devOnlyTokens, not both");
+  }
+}

@@ -1,0 +1,342 @@
+// The gateway's nginx.conf, exercised with the real nginx binary: the same renderNginxConf the
+// ConfigMap uses, adapted only in listen port, resolver (none: loopback IP upstreams), token map
+// path and pid/temp directory. Upstreams are stub HTTP servers echoing what they received.
+
+import { rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { gatewaySchema, type GatewaySettings } from "../src/config/gateway-schema.js";
+import { GATEWAY_ROUTES, LIMIT_NAMES, PRODUCTION_PATHS, renderNginxConf, type GatewayUpstreams } from "../src/gateway/nginx-conf.js";
+import { renderTokenMap } from "../src/gateway/token-map.js";
+import {
+  findNginx,
+  freePort,
+  httpRequest,
+  isCi,
+  makeTempDir,
+  nginxVersion,
+  startNginx,
+  startStubUpstream,
+  testConfig,
+  type HttpResponse,
+  type RunningNginx,
+  type StubEcho,
+  type StubUpstream,
+} from "./helpers/nginx.js";
+
+const nginxBin = findNginx();
+if (!nginxBin && isCi()) {
+  throw new Error("nginx is required in CI for the gateway tests (apt-get install nginx, or set NGINX_BIN)");
+}
+if (!nginxBin) {
+  console.warn("\n  ⚠ gateway nginx tests SKIPPED: no nginx binary found (apt-get install nginx, or set NGINX_BIN)\n");
+}
+const suite = nginxBin ? describe : describe.skip;
+
+const TOKENS: Record<string, string> = {
+  "tok-alpha-0000000000000001": "alpha",
+  "tok-beta-00000000000000001": "beta",
+  "tok-gamma-0000000000000001": "gamma",
+  "tok-delta-0000000000000001": "delta",
+  "tok-epsilon-00000000000001": "epsilon",
+  "Tok-Zeta-MixedCase+/0000001==": "zeta",
+};
+const tokenOf = (tenant: string) => Object.keys(TOKENS).find((token) => TOKENS[token] === tenant)!;
+const bearer = (tenant: string) => ({ authorization: `Bearer ${tokenOf(tenant)}` });
+/** Distinct client IPs via X-Forwarded-For (127.0.0.0/8 is the trusted proxy range in these tests). */
+const from = (ip: string) => ({ "x-forwarded-for": ip });
+
+const GENEROUS: Pick<GatewaySettings, "rateLimits" | "concurrency"> = {
+  rateLimits: { perTenant: { rate: 1000, burst: 1000 }, perClientIp: { rate: 1000, burst: 1000 } },
+  concurrency: { perTenant: 100, perClientIp: 100 },
+};
+
+interface Gateway {
+  readonly nginx: RunningNginx;
+  get(path: string, headers?: Record<string, string>): Promise<HttpResponse>;
+}
+
+suite("gateway nginx.conf on real nginx", () => {
+  const bin = nginxBin!;
+  const stubs: StubUpstream[] = [];
+  const gateways: RunningNginx[] = [];
+  let upstreams: GatewayUpstreams;
+
+  beforeAll(async () => {
+    console.info(`  gateway tests use ${await nginxVersion(bin)} (${bin})`);
+    for (const name of ["distributor", "queryFrontend", "ruler", "alertmanager"] as const) stubs.push(await startStubUpstream(name));
+    const at = (name: string) => `127.0.0.1:${stubs.find((stub) => stub.name === name)!.port}`;
+    upstreams = { distributor: at("distributor"), queryFrontend: at("queryFrontend"), ruler: at("ruler"), alertmanager: at("alertmanager") };
+  });
+
+  afterAll(async () => {
+    await Promise.allSettled(gateways.map((gateway) => gateway.stop()));
+    await Promise.allSettled(stubs.map((stub) => stub.close()));
+  });
+
+  /** Renders the config for loopback, writes a token map and starts nginx. */
+  async function startGateway(overrides: Record<string, unknown>): Promise<Gateway> {
+    const dir = await makeTempDir("gateway-nginx-");
+    const tokenMap = join(dir, "tokens.map");
+    await writeFile(tokenMap, renderTokenMap(TOKENS));
+    const port = await freePort();
+    const settings = gatewaySchema.parse({ trustedProxyCidrs: ["127.0.0.0/8"], ...overrides });
+    const conf = renderNginxConf({
+      settings,
+      upstreams,
+      resolver: null,
+      listen: { address: "127.0.0.1", port },
+      paths: { tokenMap, runtimeDir: dir },
+    });
+    const nginx = await startNginx(bin, { dir, conf, port });
+    gateways.push(nginx);
+    return { nginx, get: (path, headers = {}) => httpRequest(port, path, { headers }) };
+  }
+
+  const echo = (response: HttpResponse): StubEcho => {
+    expect(response.status, response.body).toBe(200);
+    return JSON.parse(response.body) as StubEcho;
+  };
+
+  describe("configuration", () => {
+    it("passes nginx -t for the loopback test adaptation and a production-shaped config", async () => {
+      const dir = await makeTempDir("gateway-nginx-t-");
+      try {
+        const tokenMap = join(dir, "tokens.map");
+        await writeFile(tokenMap, renderTokenMap(TOKENS));
+        const settings = gatewaySchema.parse({ trustedProxyCidrs: ["10.0.0.0/8", "fd00::/8"] });
+        const variants = {
+          loopback: renderNginxConf({ settings, upstreams, resolver: null, listen: { port: 18080 }, paths: { tokenMap, runtimeDir: dir } }),
+          // Production paths and DNS names; only the resolver (must resolve here) and the files differ.
+          production: renderNginxConf({
+            settings,
+            upstreams: {
+              distributor: "distributor-headless.mimir.svc.cluster.local:8080",
+              queryFrontend: "query-frontend.mimir.svc.cluster.local:8080",
+              ruler: "ruler.mimir.svc.cluster.local:8080",
+              alertmanager: "alertmanager-headless.mimir.svc.cluster.local:8080",
+            },
+            resolver: "127.0.0.1",
+            paths: { tokenMap, runtimeDir: dir },
+          }),
+        };
+        for (const [name, conf] of Object.entries(variants)) {
+          const file = join(dir, `${name}.conf`);
+          await writeFile(file, conf);
+          const result = await testConfig(bin, dir, file);
+          expect(result.ok, `${name}: ${result.output}`).toBe(true);
+        }
+        expect(variants.production).toContain(`include ${tokenMap};`);
+        expect(PRODUCTION_PATHS.tokenMap).toBe("/etc/nginx/tenants/tokens.map");
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+
+    it("fails nginx -t when the token map has tokens differing only in case (why the template refuses them)", async () => {
+      const dir = await makeTempDir("gateway-nginx-dup-");
+      try {
+        const tokenMap = join(dir, "tokens.map");
+        await writeFile(tokenMap, '"Tok-Alpha-0000000000000001" alpha;\n"tok-alpha-0000000000000001" beta;\n');
+        const file = join(dir, "nginx.conf");
+        await writeFile(file, renderNginxConf({ settings: gatewaySchema.parse({}), upstreams, resolver: null, listen: { port: 18080 }, paths: { tokenMap, runtimeDir: dir } }));
+        const result = await testConfig(bin, dir, file);
+        expect(result.ok).toBe(false);
+        expect(result.output).toMatch(/conflicting parameter/);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+  });
+
+  describe("authentication, headers and routing", () => {
+    let gw: Gateway;
+    beforeAll(async () => {
+      gw = await startGateway({ ...GENEROUS, clientMaxBodySize: "16k" });
+    });
+
+    it("answers /ready without a token", async () => {
+      const response = await gw.get("/ready");
+      expect(response.status).toBe(200);
+      expect(response.body.trim()).toBe("ready");
+    });
+
+    it("rejects a request without a token with 401 JSON and WWW-Authenticate", async () => {
+      const response = await gw.get("/prometheus/api/v1/query?query=up");
+      expect(response.status).toBe(401);
+      expect(response.headers["content-type"]).toMatch(/^application\/json/);
+      expect(response.headers["www-authenticate"]).toBe('Bearer realm="mimir"');
+      expect(JSON.parse(response.body)).toEqual({ error: "unauthorized", message: expect.stringContaining("missing bearer token") });
+    });
+
+    it("rejects unknown tokens, other schemes and malformed headers with 401", async () => {
+      for (const authorization of ["Bearer not-a-known-token-000000", "Basic dXNlcjpwYXNz", `Bearer ${tokenOf("alpha")} extra`, "Bearer", tokenOf("alpha")]) {
+        const response = await gw.get("/api/v1/push", { authorization });
+        expect(response.status, authorization).toBe(401);
+        expect(JSON.parse(response.body).error).toBe("unauthorized");
+        expect(response.headers["www-authenticate"]).toBe('Bearer realm="mimir", error="invalid_token"');
+      }
+    });
+
+    it("accepts the bearer scheme in any letter case", async () => {
+      const response = await gw.get("/api/v1/push", { authorization: `bearer ${tokenOf("beta")}` });
+      expect(echo(response).headers["x-scope-orgid"]).toBe("beta");
+    });
+
+    it("sets X-Scope-OrgID from the token, ignoring a client-supplied one, and drops Authorization", async () => {
+      const response = await gw.get("/prometheus/api/v1/query?query=up", { ...bearer("alpha"), "X-Scope-OrgID": "beta|gamma", "x-request-id": "client-chosen" });
+      const seen = echo(response);
+      expect(seen.headers["x-scope-orgid"]).toBe("alpha");
+      expect(seen.headers.authorization).toBeUndefined();
+      expect(seen.headers["x-request-id"]).toMatch(/^[0-9a-f]{32}$/);
+      expect(response.headers["x-request-id"]).toBe(seen.headers["x-request-id"]);
+      expect(seen.url).toBe("/prometheus/api/v1/query?query=up");
+    });
+
+    it("routes every public path to its Mimir component", async () => {
+      const cases: Array<[string, string, keyof GatewayUpstreams]> = [
+        ["POST", "/api/v1/push", "distributor"],
+        ["POST", "/otlp/v1/metrics", "distributor"],
+        ["GET", "/prometheus/config/v1/rules", "ruler"],
+        ["POST", "/prometheus/config/v1/rules/my-namespace", "ruler"],
+        ["GET", "/prometheus/api/v1/rules?type=alert", "ruler"],
+        ["GET", "/prometheus/api/v1/alerts", "ruler"],
+        ["GET", "/prometheus/api/v1/query_range?query=up&start=0&end=60&step=15", "queryFrontend"],
+        ["GET", "/prometheus/api/v1/labels", "queryFrontend"],
+        ["GET", "/alertmanager/api/v2/alerts", "alertmanager"],
+        ["GET", "/api/v1/alerts", "alertmanager"],
+        ["GET", "/multitenant_alertmanager/status", "alertmanager"],
+      ];
+      // Every route in the generator is covered here.
+      for (const route of GATEWAY_ROUTES) {
+        const covered = cases.some(([, path]) => (route.match === "=" ? path === route.path : path.startsWith(route.path)));
+        expect(covered, route.path).toBe(true);
+      }
+      for (const [method, path, upstream] of cases) {
+        const seen = echo(await httpRequest(gw.nginx.port, path, { method, headers: bearer("gamma"), ...(method === "POST" ? { body: "x" } : {}) }));
+        expect({ path, upstream: seen.upstream, url: seen.url, method: seen.method }).toEqual({ path, upstream, url: path, method });
+        expect(seen.headers["x-scope-orgid"]).toBe("gamma");
+      }
+    });
+
+    it("answers unknown paths with 404 JSON", async () => {
+      for (const path of ["/", "/api/v1/push/extra", "/distributor/all_user_stats", "/api/v1/alertsx", "/otlp/v1/logs"]) {
+        const response = await gw.get(path, bearer("alpha"));
+        expect(response.status, path).toBe(404);
+        expect(JSON.parse(response.body).error).toBe("not_found");
+      }
+    });
+
+    it("answers bodies over clientMaxBodySize with 413 JSON", async () => {
+      const response = await httpRequest(gw.nginx.port, "/api/v1/push", { method: "POST", headers: bearer("alpha"), body: "x".repeat(20 * 1024) });
+      expect(response.status).toBe(413);
+      expect(JSON.parse(response.body).error).toBe("payload_too_large");
+    });
+
+    it("takes the client IP from X-Forwarded-For only through trusted proxies", async () => {
+      // The peer is 127.0.0.1 (trusted), so the right-most untrusted address is the client.
+      await gw.get("/prometheus/api/v1/metadata", { ...bearer("epsilon"), "x-forwarded-for": "198.51.100.99, 10.1.2.3" });
+      const line = await gw.nginx.waitForLogLine((text) => text.includes('"/prometheus/api/v1/metadata"'));
+      expect(JSON.parse(line).client_ip).toBe("10.1.2.3");
+    });
+
+    it("writes one JSON access-log line per request, carrying the tenant and the real client IP", async () => {
+      await gw.get("/prometheus/api/v1/series?match[]=up", { ...bearer("delta"), ...from("192.0.2.44") });
+      const line = await gw.nginx.waitForLogLine((text) => text.includes('"/prometheus/api/v1/series"'));
+      const entry = JSON.parse(line) as Record<string, unknown>;
+      expect(entry).toMatchObject({
+        tenant: "delta",
+        client_ip: "192.0.2.44",
+        method: "GET",
+        path: "/prometheus/api/v1/series",
+        status: 200,
+        limited_by: "",
+      });
+      expect(entry.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$/);
+      expect(typeof entry.bytes_sent).toBe("number");
+      expect(typeof entry.request_time).toBe("number");
+      expect(entry.upstream_response_time).toMatch(/^\d+\.\d+$/);
+      expect(entry.request_id).toMatch(/^[0-9a-f]{32}$/);
+      // Every line is JSON, none carries a token, /ready is not logged.
+      for (const text of gw.nginx.accessLog()) {
+        const parsed = JSON.parse(text) as Record<string, unknown>;
+        expect(parsed.path).not.toBe("/ready");
+        for (const token of Object.keys(TOKENS)) expect(text).not.toContain(token);
+      }
+    });
+  });
+
+  describe("request-rate limits", () => {
+    let gw: Gateway;
+    beforeAll(async () => {
+      gw = await startGateway({
+        rateLimits: { perTenant: { rate: 1, burst: 2 }, perClientIp: { rate: 1, burst: 3 } },
+        concurrency: GENEROUS.concurrency,
+      });
+    });
+
+    it("answers 429 naming per_tenant once a tenant's burst is used, whatever the client IPs", async () => {
+      const responses = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => gw.get("/api/v1/push", { ...bearer("alpha"), ...from(`203.0.113.${i + 1}`) })),
+      );
+      const statuses = responses.map((response) => response.status);
+      expect(statuses.every((status) => status === 200 || status === 429), statuses.join()).toBe(true);
+      // burst 2 at 1 r/s: 3 pass at once (a 4th if a second elapses); the rest are rejected.
+      expect(statuses.filter((status) => status === 200).length).toBeGreaterThanOrEqual(3);
+      expect(statuses.filter((status) => status === 429).length).toBeGreaterThanOrEqual(3);
+      for (const response of responses.filter((r) => r.status === 429)) {
+        expect(JSON.parse(response.body)).toEqual({ error: "rate_limited", limit: LIMIT_NAMES.perTenant, message: expect.any(String) });
+        expect(response.headers["retry-after"]).toBe("1");
+      }
+      const logged = await gw.nginx.waitForLogLine((line) => line.includes('"limited_by":"per_tenant"'));
+      expect(JSON.parse(logged)).toMatchObject({ tenant: "alpha", status: 429 });
+    });
+
+    it("answers 429 naming per_client_ip when one client IP exceeds its burst across tenants", async () => {
+      // Three requests per tenant never exceed a tenant's burst (2 + 1); only the IP limit can fire.
+      const tenants = ["beta", "gamma", "delta", "epsilon"];
+      const responses = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => gw.get("/prometheus/api/v1/query?query=up", { ...bearer(tenants[i % 4]!), ...from("198.51.100.7") })),
+      );
+      const statuses = responses.map((response) => response.status);
+      expect(statuses.every((status) => status === 200 || status === 429), statuses.join()).toBe(true);
+      expect(statuses.filter((status) => status === 200).length).toBeGreaterThanOrEqual(4);
+      expect(statuses.filter((status) => status === 429).length).toBeGreaterThanOrEqual(6);
+      for (const response of responses.filter((r) => r.status === 429)) {
+        expect(JSON.parse(response.body)).toMatchObject({ error: "rate_limited", limit: LIMIT_NAMES.perClientIp });
+      }
+      // Another client IP is unaffected.
+      expect((await gw.get("/prometheus/api/v1/query?query=up", { ...bearer("zeta"), ...from("198.51.100.8") })).status).toBe(200);
+    });
+  });
+
+  describe("concurrency limits", () => {
+    let gw: Gateway;
+    beforeAll(async () => {
+      gw = await startGateway({ rateLimits: GENEROUS.rateLimits, concurrency: { perTenant: 2, perClientIp: 2 } });
+    });
+    // Held open for a second: all four requests are in flight together even on a loaded machine.
+    const slow = { "x-stub-delay-ms": "1000" };
+
+    it("answers 429 naming concurrency_per_tenant beyond a tenant's open requests", async () => {
+      const responses = await Promise.all(
+        Array.from({ length: 4 }, (_, i) => gw.get("/prometheus/api/v1/query?query=up", { ...bearer("alpha"), ...slow, ...from(`203.0.113.${50 + i}`) })),
+      );
+      const limited = responses.filter((response) => response.status === 429);
+      expect(responses.filter((response) => response.status === 200)).toHaveLength(2);
+      expect(limited).toHaveLength(2);
+      for (const response of limited) expect(JSON.parse(response.body).limit).toBe(LIMIT_NAMES.concurrencyPerTenant);
+    });
+
+    it("answers 429 naming concurrency_per_client_ip beyond one client IP's open requests", async () => {
+      const tenants = ["beta", "gamma", "delta", "epsilon"];
+      const responses = await Promise.all(
+        tenants.map((tenant) => gw.get("/prometheus/api/v1/query?query=up", { ...bearer(tenant), ...slow, ...from("198.51.100.20") })),
+      );
+      const limited = responses.filter((response) => response.status === 429);
+      expect(responses.filter((response) => response.status === 200)).toHaveLength(2);
+      expect(limited).toHaveLength(2);
+      for (const response of limited) expect(JSON.parse(response.body).limit).toBe(LIMIT_NAMES.concurrencyPerClientIp);
+    });
+  });
+});
