@@ -1,15 +1,6 @@
-import { build } from "esbuild";
+import { execFileSync } from "node:child_process";
 
-/** Bundles the CLI once, exactly as `npm run synth` does, so tests exercise the shipped entry point. */
-export default async function setup(): Promise<void> {
-  await build({
-    entryPoints: ["src/main.ts"],
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    packages: "external",
-    outfile: ".build/main.mjs",
-    logLevel: "warning",
-  });
+/** Builds the CLI once with the exact `npm run build` command, so tests exercise the shipped bundle. */
+export default function setup(): void {
+  execFileSync("npm", ["run", "--silent", "build"], { stdio: "inherit" });
 }
