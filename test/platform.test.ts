@@ -8,6 +8,7 @@ import { diffTrees, formatDiff, isEmpty, readTree } from "../src/diff/semantic-d
 import { durationToSeconds } from "../src/config/primitives.js";
 import { synthesizeAll, type SynthOutcome } from "../src/synth/pipeline.js";
 import { REPO_ROOT } from "./helpers/cli.js";
+import { findNginx, isCi, testConfig } from "./helpers/nginx.js";
 
 type K8sObject = {
   apiVersion: string;
@@ -295,5 +296,51 @@ describe("GitOps", () => {
       expect(flux[1].spec.path).toBe(`./dist/${env}`);
     }
     expect(outcome.files.has("argocd/local.yaml")).toBe(false);
+  });
+});
+
+describe("gateway in dist/", () => {
+  const nginxConf = (env: string) => find(env, "ConfigMap", "gateway-nginx")!.data!["nginx.conf"]!;
+
+  it("every environment's committed nginx.conf passes nginx -t (only file paths and the resolver adapted)", async () => {
+    const bin = findNginx();
+    if (!bin) {
+      if (isCi()) throw new Error("nginx is required in CI");
+      console.warn("NOTICE: nginx not installed; skipping nginx -t of the synthesized gateway configs");
+      return;
+    }
+    const dir = mkdtempSync(path.join(os.tmpdir(), "gateway-dist-"));
+    try {
+      writeFileSync(path.join(dir, "tokens.map"), '"tok-0000000000000000" single;\n');
+      for (const env of ["local", "dev", "prod", "dr"]) {
+        const conf = nginxConf(env)
+          .replaceAll(" /tmp/", ` ${dir}/`)
+          .replaceAll("/etc/nginx/tenants/tokens.map", path.join(dir, "tokens.map"))
+          .replace(/resolver \S+ /, "resolver 127.0.0.1 ");
+        const file = path.join(dir, `${env}.conf`);
+        writeFileSync(file, conf);
+        const result = await testConfig(bin, dir, file);
+        expect(result.ok, `${env}: ${result.output}`).toBe(true);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("routes only what exists: DR has no write, ruler or Alertmanager routes", () => {
+    expect(nginxConf("prod")).toContain("location = /api/v1/push {");
+    expect(nginxConf("dr")).not.toContain("/api/v1/push");
+    expect(nginxConf("dr")).not.toContain("alertmanager");
+    expect(nginxConf("dr")).toContain("location /prometheus {");
+    expect(nginxConf("local")).toContain("set $upstream_distributor http://mimir.mimir.svc.cluster.local:8080;");
+  });
+
+  it("takes tokens from the secret store outside local and never writes a token value", () => {
+    for (const env of ["dev", "prod", "dr"]) {
+      expect(find(env, "ExternalSecret", "gateway-tokens")).toBeDefined();
+      expect(find(env, "Secret", "gateway-tokens")).toBeUndefined();
+    }
+    const local = find("local", "Secret", "gateway-tokens")!;
+    expect(JSON.stringify(local.metadata)).toMatch(/dev-only/i);
   });
 });

@@ -1,6 +1,7 @@
 import { isIP } from "node:net";
 import { z } from "zod";
-import { positiveInt, quantity, tenantId } from "./primitives.js";
+import { autoscalingSchema, resourcesSchema } from "./workload-schema.js";
+import { positiveInt, tenantId } from "./primitives.js";
 
 /** IPv4/IPv6 CIDR such as 10.0.0.0/8 or fd00::/8. */
 export const cidr = z.string().refine(
@@ -51,24 +52,8 @@ export const gatewaySchema = z
     enabled: z.boolean().default(true),
     image: z.string().min(1).default("nginxinc/nginx-unprivileged:1.29-alpine"),
     replicas: z.number().int("must be a whole number").min(1, "must be >= 1").default(2),
-    resources: z
-      .strictObject({
-        requests: z.strictObject({ cpu: quantity, memory: quantity }),
-        limits: z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() }).optional(),
-      })
-      .optional(),
-    autoscaling: z
-      .strictObject({
-        minReplicas: positiveInt,
-        maxReplicas: positiveInt,
-        targetCpuUtilization: z.number().int().min(1).max(100).default(75),
-        targetMemoryUtilization: z.number().int().min(1).max(100).optional(),
-      })
-      .refine((value) => value.minReplicas <= value.maxReplicas, {
-        message: "minReplicas must be <= maxReplicas",
-        path: ["minReplicas"],
-      })
-      .optional(),
+    resources: resourcesSchema.optional(),
+    autoscaling: autoscalingSchema.optional(),
     /**
      * nginx worker processes. `auto` starts one per CPU of the node (nginx does not see the
      * container's CPU limit); pin a number on large nodes to bound memory.

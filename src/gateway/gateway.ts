@@ -16,6 +16,7 @@ import { podDisruptionBudget } from "../lib/pod-disruption-budget.js";
 import { httpProbe } from "../lib/probes.js";
 import { mergeResources, resourceRequirements } from "../lib/resources.js";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../lib/security.js";
+import { rollingUpdateStrategy } from "../lib/rollout.js";
 import { service } from "../lib/service.js";
 import {
   GATEWAY_PORT,
@@ -157,10 +158,7 @@ export class Gateway extends Construct {
         revisionHistoryLimit: 10,
         selector: { matchLabels: selector },
         // Surge first: a new pod that cannot load its config never takes an old one down.
-        strategy: {
-          type: "RollingUpdate",
-          rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(1), maxUnavailable: k8s.IntOrString.fromNumber(0) },
-        },
+        strategy: rollingUpdateStrategy(1, 0),
         template: {
           metadata: { labels, annotations: { [CONFIG_HASH_ANNOTATION]: configHash } },
           spec: {

@@ -5,6 +5,7 @@ import { horizontalPodAutoscaler } from "../lib/horizontal-pod-autoscaler.js";
 import { podDisruptionBudget } from "../lib/pod-disruption-budget.js";
 import { imageTag, selectorLabels, standardLabels, type WorkloadIdentity } from "../lib/labels.js";
 import { httpProbe } from "../lib/probes.js";
+import { rollingUpdate } from "../lib/rollout.js";
 import { resourceRequirements } from "../lib/resources.js";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../lib/security.js";
 import { service } from "../lib/service.js";
@@ -247,15 +248,6 @@ export class MimirWorkload extends Construct {
       });
     }
   }
-}
-
-function rollingUpdate(rollout: Extract<Rollout, { type: "RollingUpdate" }>) {
-  const toIntOrString = (value: string | number) =>
-    typeof value === "number" ? k8s.IntOrString.fromNumber(value) : k8s.IntOrString.fromString(value);
-  return {
-    ...(rollout.maxSurge !== undefined ? { maxSurge: toIntOrString(rollout.maxSurge) } : {}),
-    ...(rollout.maxUnavailable !== undefined ? { maxUnavailable: toIntOrString(rollout.maxUnavailable) } : {}),
-  };
 }
 
 /** Headless Service over a component's pods (stable pod DNS / every-pod DNS answers). */

@@ -5,6 +5,7 @@ import { podDisruptionBudget } from "../lib/pod-disruption-budget.js";
 import { httpProbe } from "../lib/probes.js";
 import { resourceRequirements } from "../lib/resources.js";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../lib/security.js";
+import { rollingUpdateStrategy } from "../lib/rollout.js";
 import { service } from "../lib/service.js";
 
 const CERTIFICATE_SECRET = "certificate";
@@ -134,10 +135,7 @@ export class RolloutOperator extends Construct {
         replicas: 1,
         minReadySeconds: 10,
         selector: { matchLabels: selector },
-        strategy: {
-          type: "RollingUpdate",
-          rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(0), maxUnavailable: k8s.IntOrString.fromNumber(1) },
-        },
+        strategy: rollingUpdateStrategy(0, 1),
         template: {
           metadata: { labels },
           spec: {

@@ -1,7 +1,7 @@
 import { App, Chart } from "cdk8s";
 import * as k8s from "cdk8s-plus-27/lib/imports/k8s.js";
 import type { EnvironmentInputs } from "../config/load.js";
-import type { CacheName, CacheSettings, MimirComponentName, PlatformConfig } from "../config/schema.js";
+import { MIMIR_COMPONENTS, type CacheName, type CacheSettings, type MimirComponentName, type PlatformConfig } from "../config/schema.js";
 import { Gateway } from "../gateway/gateway.js";
 import { MANAGED_BY } from "../lib/labels.js";
 import { MemcachedCache } from "../memcached/memcached-cache.js";
@@ -40,18 +40,7 @@ export const CACHE_DEFAULTS: Record<CacheName, { memoryMb: number; maxItemMb: nu
 
 /** Which Mimir components run in each deployment mode. */
 const COMPONENTS_BY_MODE: Record<PlatformConfig["mimir"]["deploymentMode"], readonly MimirComponentName[]> = {
-  microservices: [
-    "distributor",
-    "ingester",
-    "querier",
-    "queryFrontend",
-    "queryScheduler",
-    "storeGateway",
-    "compactor",
-    "ruler",
-    "alertmanager",
-    "overridesExporter",
-  ],
+  microservices: MIMIR_COMPONENTS,
   // DR: the query path only (the scheduler is mandatory between frontends and queriers).
   "read-only": ["querier", "queryFrontend", "queryScheduler", "storeGateway"],
   monolithic: [],
