@@ -5,15 +5,13 @@ import { parseArgs } from "node:util";
 import { ConfigError } from "./config/errors.js";
 import { listEnvironments } from "./config/load.js";
 import { diffTrees, formatDiff, isEmpty, readTree } from "./diff/semantic-diff.js";
-import { OUTPUT_DIRS, synthesizeAll } from "./synth/pipeline.js";
-import { writeAtomically } from "./synth/write.js";
+import { OUTPUT_DIRS, synthesizeAll, synthesizeToDisk } from "./synth/pipeline.js";
 import { formatProblem } from "./validate/problem.js";
 
 function runSynth(root: string, envs: string[], check: boolean): number {
   const started = performance.now();
-  const outcome = synthesizeAll({ root, envs });
+  const outcome = check ? synthesizeAll({ root, envs }) : synthesizeToDisk({ root, envs });
   for (const warning of outcome.warnings) process.stderr.write(`warning: ${warning}\n`);
-  if (!check) writeAtomically(root, outcome.targets, outcome.files);
   for (const { env, objects, ms } of outcome.perEnv) {
     process.stdout.write(`synth ${env}: ${objects} objects in ${ms.toFixed(0)} ms → dist/${env}/\n`);
   }
@@ -29,7 +27,8 @@ async function runDiff(root: string): Promise<number> {
   const committed = await readTree(root, [...OUTPUT_DIRS]);
   const report = diffTrees(committed, outcome.files);
   if (isEmpty(report)) return 0;
-  process.stdout.write(formatDiff(report));
+  const text = formatDiff(report);
+  process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
   return 1;
 }
 

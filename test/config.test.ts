@@ -1,9 +1,12 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { load } from "js-yaml";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { parseInfraOutputs } from "../src/config/infra-outputs.js";
+import { ConfigError } from "../src/config/errors.js";
 import { parsePlatformConfig } from "../src/config/load.js";
+import { synthesizeToDisk } from "../src/synth/pipeline.js";
+import { formatProblem } from "../src/validate/problem.js";
 import { REPO_ROOT, runCli, scratchRepo } from "./helpers/cli.js";
 import { readTree } from "../src/diff/semantic-diff.js";
 
@@ -11,12 +14,30 @@ const FILE = "overlays/prod/config.yaml";
 const prodText = readFileSync(path.join(REPO_ROOT, FILE), "utf8");
 const prodOutputs = readFileSync(path.join(REPO_ROOT, "overlays/prod/terraform-outputs.json"), "utf8");
 
-/** Parses the committed prod config after applying `edit` to its parsed form. */
-function problemsFor(edit: (config: Record<string, any>) => void): string[] {
+const scratch = scratchRepo();
+afterAll(() => scratch.cleanup());
+const committedOutputs = await readTree(scratch.root, ["dist", "argocd", "flux"]);
+
+/**
+ * Runs the real synth (in-process, writing to a scratch copy of the repo) with the prod config
+ * edited by `edit`, asserts that it failed without touching dist/, argocd/ or flux/, and returns
+ * the reported problems as `file: field.path: message` lines.
+ */
+async function problemsFor(edit: (config: Record<string, any>) => void): Promise<string[]> {
   const config = load(prodText) as Record<string, any>;
   edit(config);
-  const { problems } = parsePlatformConfig(JSON.stringify(config), FILE, "prod");
-  return problems.map((p) => [p.file, p.path, p.message].filter(Boolean).join(": "));
+  const file = path.join(scratch.root, FILE);
+  writeFileSync(file, JSON.stringify(config, null, 2));
+  try {
+    synthesizeToDisk({ root: scratch.root, envs: [] });
+    throw new Error("synth accepted the broken config");
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    expect(await readTree(scratch.root, ["dist", "argocd", "flux"])).toEqual(committedOutputs);
+    return error.problems.map(formatProblem);
+  } finally {
+    writeFileSync(file, prodText);
+  }
 }
 
 describe("config.yaml validation", () => {
@@ -80,8 +101,8 @@ describe("config.yaml validation", () => {
     ["retention set twice", (c: any) => (c.tenants[1].limits.compactor_blocks_retention_period = "10d"), `${FILE}: tenants[1].retention: set either retention or limits.compactor_blocks_retention_period, not both`],
     ["secret store missing outside local", (c: any) => delete c.secretStore, `${FILE}: secretStore: required for deploymentMode microservices: secrets come from the secret store`],
     ["plaintext tokens outside local", (c: any) => (c.gateway.devOnlyTokens = { "0123456789abcdef0123": "single" }), `${FILE}: gateway.devOnlyTokens: plaintext tokens are only allowed for the local (monolithic) environment; use gateway.tokens`],
-  ])("rejects %s with file and field path", (_name, edit, expected) => {
-    expect(problemsFor(edit)).toContain(expected);
+  ])("rejects %s with file and field path, writing nothing", async (_name, edit, expected) => {
+    expect(await problemsFor(edit)).toContain(expected);
   });
 
   it("reports YAML syntax errors with the file name", () => {

@@ -226,7 +226,7 @@ describe("nginx.conf generator", () => {
     expect(conf).toContain("rate=60r/s;");
     expect(conf).toContain("client_max_body_size 64m;");
     expect(conf).toContain("proxy_read_timeout 300s;");
-    expect(conf).toContain("worker_processes auto;");
+    expect(conf).toContain("worker_processes 2;");
     expect(conf).toContain("No trusted proxies");
   });
 

@@ -55,10 +55,10 @@ export const gatewaySchema = z
     resources: resourcesSchema.optional(),
     autoscaling: autoscalingSchema.optional(),
     /**
-     * nginx worker processes. `auto` starts one per CPU of the node (nginx does not see the
-     * container's CPU limit); pin a number on large nodes to bound memory.
+     * nginx worker processes. Pinned by default: `auto` would start one per CPU of the *node*
+     * (nginx does not see the container's CPU limit) and can break the memory limit on big nodes.
      */
-    workerProcesses: z.union([z.literal("auto"), positiveInt]).default("auto"),
+    workerProcesses: z.union([z.literal("auto"), positiveInt]).default(2),
     rateLimits: z
       .strictObject({
         perTenant: rateLimitSchema.default(DEFAULT_RATE_LIMITS.perTenant),

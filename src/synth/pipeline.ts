@@ -7,6 +7,7 @@ import { MIMIR_EXPAND_ENV_VARIABLES } from "../mimir/mimir-config.js";
 import { validateManifests } from "../validate/manifests.js";
 import type { Problem } from "../validate/problem.js";
 import { synthesizeEnvironment, type SynthesizedFile } from "./synthesize.js";
+import { writeAtomically } from "./write.js";
 
 export const OUTPUT_DIRS = ["dist", "argocd", "flux"] as const;
 
@@ -78,3 +79,13 @@ export function synthesizeAll(options: SynthOptions): SynthOutcome {
   return { files, targets: full ? [...OUTPUT_DIRS] : envs.map((env) => `dist/${env}`), perEnv, warnings };
 }
 
+
+/**
+ * The whole `npm run synth`: build and validate everything in memory, then swap the outputs in.
+ * Throws ConfigError (and writes nothing) when any input or output is invalid.
+ */
+export function synthesizeToDisk(options: SynthOptions): SynthOutcome {
+  const outcome = synthesizeAll(options);
+  writeAtomically(options.root, outcome.targets, outcome.files);
+  return outcome;
+}
