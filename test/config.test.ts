@@ -100,6 +100,7 @@ describe("config.yaml validation", () => {
     ["HPA min above max", (c: any) => (c.mimir.components.querier.autoscaling = { minReplicas: 5, maxReplicas: 2 }), `${FILE}: mimir.components.querier.autoscaling.minReplicas: minReplicas must be <= maxReplicas`],
     ["retention set twice", (c: any) => (c.tenants[1].limits.compactor_blocks_retention_period = "10d"), `${FILE}: tenants[1].retention: set either retention or limits.compactor_blocks_retention_period, not both`],
     ["secret store missing outside local", (c: any) => delete c.secretStore, `${FILE}: secretStore: required for deploymentMode microservices: secrets come from the secret store`],
+    ["a single gateway replica outside local", (c: any) => (c.gateway.replicas = 1), `${FILE}: gateway.replicas: must be >= 2 outside the local environment: the gateway is the only way in (got 1)`],
     ["plaintext tokens outside local", (c: any) => (c.gateway.devOnlyTokens = { "0123456789abcdef0123": "single" }), `${FILE}: gateway.devOnlyTokens: plaintext tokens are only allowed for the local (monolithic) environment; use gateway.tokens`],
   ])("rejects %s with file and field path, writing nothing", async (_name, edit, expected) => {
     expect(await problemsFor(edit)).toContain(expected);

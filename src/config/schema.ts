@@ -246,6 +246,13 @@ export const platformConfigSchema = z
         });
       }
     }
+    if (config.gateway.enabled && mode !== "monolithic" && config.gateway.replicas < 2) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["gateway", "replicas"],
+        message: `must be >= 2 outside the local environment: the gateway is the only way in (got ${config.gateway.replicas})`,
+      });
+    }
     if (config.gateway.enabled && mode !== "monolithic" && config.gateway.tokens.length === 0) {
       ctx.addIssue({
         code: "custom",

@@ -13,8 +13,7 @@ export function argocdApplication(config: PlatformConfig): Record<string, unknow
       name: `observability-${config.envName}`,
       namespace: gitops.argocdNamespace,
       labels: { ...labels, "observability-platform/environment": config.envName },
-      // Removing the Application must not cascade-delete Mimir's PVC-backed data by surprise.
-      finalizers: [],
+      // Deliberately no resources-finalizer: deleting the Application leaves Mimir and its data running.
     },
     spec: {
       project: gitops.argocdProject,
@@ -25,8 +24,6 @@ export function argocdApplication(config: PlatformConfig): Record<string, unknow
         syncOptions: ["ServerSideApply=true", "PruneLast=true"],
         retry: { limit: 5, backoff: { duration: "10s", factor: 2, maxDuration: "5m" } },
       },
-      // HPAs own the replica counts of autoscaled workloads.
-      ignoreDifferences: [{ group: "apps", kind: "Deployment", jsonPointers: ["/spec/replicas"] }],
     },
   });
   application.validate();
@@ -55,8 +52,8 @@ export function fluxObjects(config: PlatformConfig): Record<string, unknown>[] {
         path: `./dist/${config.envName}`,
         prune: true,
         wait: true,
+        // Objects carry their own namespace; no targetNamespace, which would also rewrite the Namespace object.
         sourceRef: { kind: "GitRepository", name },
-        targetNamespace: config.namespace,
       },
     },
   ];
