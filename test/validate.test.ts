@@ -8,6 +8,7 @@ import { isCoreKind, validateCoreObject } from "../src/validate/k8s-schema.js";
 import { kustomizeBuild } from "../src/validate/kustomize.js";
 import { validateManifests } from "../src/validate/manifests.js";
 import { checkMimirConfig, checkRuntimeConfig, editDistance, isDurationString } from "../src/validate/mimir-keys.js";
+import { checkMimirArgs } from "../src/validate/mimir-flags.js";
 import { findPlaceholders, MIMIR_EXPAND_ENV_ALLOWLIST } from "../src/validate/placeholders.js";
 import { formatProblem, type Problem } from "../src/validate/problem.js";
 
@@ -318,5 +319,45 @@ describe.skipIf(!existsSync("/usr/bin/kubectl"))("kustomize", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("Mimir container flags", () => {
+  const ctx = { file: "dist/prod/ingester.yaml", object: "StatefulSet/ingester-zone-a", path: "spec.template.spec.containers[0].args" };
+
+  it("accepts real flags, typed values and the CLI-only flags", () => {
+    expect(
+      checkMimirArgs(
+        ["-target=ingester", "-config.expand-env=true", "-config.file=/etc/mimir/mimir.yaml", "-shutdown-delay=90s", "-memberlist.abort-if-fast-join-fails=true", "-server.grpc-max-send-msg-size-bytes=209715200"],
+        ctx,
+      ),
+    ).toEqual([]);
+  });
+
+  it("rejects unknown flags with a suggestion, and values of the wrong type", () => {
+    expect(checkMimirArgs(["-shutdown-dealy=90s", "-server.grpc-max-send-msg-size-bytes=200MB", "-shutdown-delay=soon"], ctx)).toEqual([
+      { ...ctx, path: `${ctx.path}[0]`, message: "unknown Mimir flag -shutdown-dealy (did you mean -shutdown-delay?)" },
+      { ...ctx, path: `${ctx.path}[1]`, message: "-server.grpc-max-send-msg-size-bytes=200MB: expected an integer (sets server.grpc_server_max_send_msg_size)" },
+      { ...ctx, path: `${ctx.path}[2]`, message: "-shutdown-delay=soon: expected a duration such as 30s or 5m (sets shutdown_delay)" },
+    ]);
+  });
+
+  it("is applied to Mimir containers by validateManifests", () => {
+    const deployment = {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "querier", namespace: "mimir" },
+      spec: {
+        selector: { matchLabels: { app: "q" } },
+        template: {
+          metadata: { labels: { app: "q" } },
+          spec: { containers: [{ name: "querier", image: "grafana/mimir:3.0.1", args: ["-target=querier", "-querier.max-concurrent-queries=8"] }] },
+        },
+      },
+    };
+    const problems = validateManifests([{ file: "dist/prod/querier.yaml", objects: [deployment] }], { schemasDir });
+    expect(problems.map(formatProblem)).toEqual([
+      expect.stringMatching(/^dist\/prod\/querier\.yaml: Deployment\/querier: spec\.template\.spec\.containers\[0\]\.args\[1\]: unknown Mimir flag -querier\.max-concurrent-queries/),
+    ]);
   });
 });

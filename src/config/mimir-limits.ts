@@ -1,5 +1,6 @@
 import { z } from "zod";
 import mimirKeys from "../../imports/mimir-config-keys.json" with { type: "json" };
+import { editDistance } from "../validate/mimir-keys.js";
 import { duration } from "./primitives.js";
 
 /** A Mimir per-tenant limit value as written in mimir.yaml `limits:` or runtime.yaml `overrides.<tenant>:`. */
@@ -33,20 +34,6 @@ function schemaForType(type: string): z.ZodType {
       if (type.startsWith("map of")) return z.record(z.string(), z.unknown());
       return z.unknown();
   }
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length]!;
 }
 
 /** Suggests the closest known key, if one is close enough to be a typo. */

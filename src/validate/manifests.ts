@@ -4,11 +4,13 @@
  * Per object: built-in kinds are checked against kubernetes-models' schemas, custom resources against the
  * committed CRD schemas; metadata.name is required; Kind/namespace/name must be unique across the files of
  * one environment; Mimir config texts in ConfigMaps (mimir.yaml, runtime.yaml) are checked key by key; and
- * every string is scanned for `${NAME}` placeholders that are not on the allow-list.
+ * the flags of Mimir containers are checked against the descriptor; and every string is scanned for
+ * `${NAME}` placeholders that are not on the allow-list.
  */
 import { load } from "js-yaml";
 import { crdSchemas } from "./crd-schema.js";
 import { validateCoreObject } from "./k8s-schema.js";
+import { checkMimirArgs, isMimirImage, podContainers } from "./mimir-flags.js";
 import { checkMimirConfig, checkRuntimeConfig } from "./mimir-keys.js";
 import { findPlaceholders, MIMIR_EXPAND_ENV_ALLOWLIST } from "./placeholders.js";
 import { joinPath, type Problem } from "./problem.js";
@@ -112,6 +114,12 @@ export function validateManifests(files: ReadonlyArray<ManifestFile>, opts: Vali
 
       if (apiVersion === "v1" && kind === "ConfigMap") problems.push(...checkEmbeddedMimirConfig(obj, "data", file, ref));
       if (apiVersion === "v1" && kind === "Secret") problems.push(...checkEmbeddedMimirConfig(obj, "stringData", file, ref));
+
+      for (const { container, path } of podContainers(obj as Record<string, unknown>)) {
+        if (isMimirImage(container.image) && Array.isArray(container.args)) {
+          problems.push(...checkMimirArgs(container.args, { file, object: ref, path: `${path}.args` }));
+        }
+      }
 
       problems.push(...findPlaceholders(obj, allow, { file, object: ref }));
     });
