@@ -46,13 +46,6 @@ const COMPONENTS_BY_MODE: Record<PlatformConfig["mimir"]["deploymentMode"], read
   monolithic: [],
 };
 
-/** Caches each mode needs: DR has no ruler/writes but still serves queries from caches. */
-const CACHES_BY_MODE: Record<PlatformConfig["mimir"]["deploymentMode"], readonly CacheName[]> = {
-  microservices: ["results", "index", "chunks", "metadata"],
-  "read-only": ["results", "index", "chunks", "metadata"],
-  monolithic: ["results", "index", "chunks", "metadata"],
-};
-
 const COMPONENT_CONSTRUCTS: Record<
   MimirComponentName,
   { file: string; create: (scope: Chart, props: MimirComponentProps) => void }
@@ -72,9 +65,12 @@ const COMPONENT_CONSTRUCTS: Record<
   },
 };
 
-/** Resolved cache settings, or undefined when the cache is off for this environment. */
-function cacheSettings(config: PlatformConfig, name: CacheName): (CacheSettings & typeof CACHE_DEFAULTS.results) | undefined {
-  if (!CACHES_BY_MODE[config.mimir.deploymentMode].includes(name)) return undefined;
+/**
+ * Resolved cache settings, or undefined when the cache is off for this environment. Every mode
+ * may use every cache: even the read-only DR path reads through the results, index, chunks and
+ * metadata caches.
+ */
+export function cacheSettings(config: PlatformConfig, name: CacheName): (CacheSettings & typeof CACHE_DEFAULTS.results) | undefined {
   const settings = config.caches[name];
   if (settings?.enabled === false || settings?.replicas === 0) return undefined;
   const defaults = CACHE_DEFAULTS[name];
