@@ -2,12 +2,14 @@
 // ConfigMap uses, adapted only in listen port, resolver (none: loopback IP upstreams), token map
 // path and pid/temp directory. Upstreams are stub HTTP servers echoing what they received.
 
-import { rm, writeFile } from "node:fs/promises";
+import { spawn, spawnSync } from "node:child_process";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gatewaySchema, type GatewaySettings } from "../src/config/gateway-schema.js";
 import { GATEWAY_ROUTES, LIMIT_NAMES, PRODUCTION_PATHS, renderNginxConf, type GatewayUpstreams } from "../src/gateway/nginx-conf.js";
 import { renderTokenMap } from "../src/gateway/token-map.js";
+import { tokenReloaderScript } from "../src/gateway/token-reloader.js";
 import {
   findNginx,
   freePort,
@@ -337,6 +339,64 @@ suite("gateway nginx.conf on real nginx", () => {
       expect(responses.filter((response) => response.status === 200)).toHaveLength(2);
       expect(limited).toHaveLength(2);
       for (const response of limited) expect(JSON.parse(response.body).limit).toBe(LIMIT_NAMES.concurrencyPerClientIp);
+    });
+  });
+
+  describe("token rotation (the container's reloading supervisor)", () => {
+    it("picks up a changed token map without restarting nginx, and keeps running on a broken one", async () => {
+      const dir = await makeTempDir("gateway-reload-");
+      const tokenMap = join(dir, "tokens.map");
+      const port = await freePort();
+      await writeFile(tokenMap, renderTokenMap({ "tok-rotate-old-000000001": "alpha" }));
+      const conf = renderNginxConf({
+        settings: gatewaySchema.parse({ ...GENEROUS }),
+        upstreams,
+        resolver: null,
+        listen: { address: "127.0.0.1", port },
+        paths: { tokenMap, runtimeDir: dir, accessLog: join(dir, "access.log"), errorLog: join(dir, "error.log") },
+      });
+      await writeFile(join(dir, "nginx.conf"), conf);
+      const script = tokenReloaderScript({ nginx: `${bin} -p ${dir} -c ${dir}/nginx.conf -e ${dir}/error.log`, tokenMap, intervalSeconds: 1 });
+      const supervisor = spawn("/bin/sh", ["-c", script], { stdio: ["ignore", "ignore", "pipe"] });
+      let log = "";
+      supervisor.stderr!.on("data", (chunk: Buffer) => (log += chunk.toString()));
+      const get = (token: string) => httpRequest(port, "/prometheus/api/v1/query?query=up", { headers: { authorization: `Bearer ${token}` }, timeoutMs: 1000 });
+      const until = async (what: string, check: () => Promise<boolean>) => {
+        const deadline = Date.now() + 8000;
+        while (!(await check().catch(() => false))) {
+          if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; supervisor log: ${log}`);
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      };
+      try {
+        await until("nginx to start", async () => (await httpRequest(port, "/ready", { timeoutMs: 500 })).status === 200);
+        const masterPid = (await readFile(join(dir, "nginx.pid"), "utf8")).trim();
+        expect((await get("tok-rotate-old-000000001")).status).toBe(200);
+        expect((await get("tok-rotate-new-000000001")).status).toBe(401);
+
+        // Rotate: the new token replaces the old one, as a refreshed Secret would.
+        await writeFile(tokenMap, renderTokenMap({ "tok-rotate-new-000000001": "alpha" }));
+        await until("the new token to be accepted", async () => (await get("tok-rotate-new-000000001")).status === 200);
+        expect(JSON.parse((await get("tok-rotate-new-000000001")).body).headers["x-scope-orgid"]).toBe("alpha");
+        await until("the old token to be refused", async () => (await get("tok-rotate-old-000000001")).status === 401);
+        expect((await readFile(join(dir, "nginx.pid"), "utf8")).trim()).toBe(masterPid);
+        expect(log).toContain("token map changed; nginx reloaded");
+
+        // A map nginx refuses (duplicate keys) leaves the running configuration in place.
+        await writeFile(tokenMap, '"tok-dup-0000000000000001" alpha;\n"tok-dup-0000000000000001" beta;\n');
+        await until("the rejected map to be noticed", async () => log.includes("fails nginx -t"));
+        expect((await get("tok-rotate-new-000000001")).status).toBe(200);
+
+        // SIGTERM (what Kubernetes sends) ends nginx gracefully and the supervisor with it.
+        const exited = new Promise<number | null>((resolve) => supervisor.once("exit", (code) => resolve(code)));
+        supervisor.kill("SIGTERM");
+        const code = await Promise.race([exited, new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), 5000))]);
+        expect(code).toBe(0);
+      } finally {
+        if (supervisor.exitCode === null) supervisor.kill("SIGKILL");
+        spawnSync(bin, ["-p", dir, "-c", `${dir}/nginx.conf`, "-s", "stop"], { stdio: "ignore" });
+        await rm(dir, { recursive: true, force: true });
+      }
     });
   });
 });

@@ -17,6 +17,7 @@ import { httpProbe } from "../lib/probes.js";
 import { mergeResources, resourceRequirements } from "../lib/resources.js";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../lib/security.js";
 import { rollingUpdateStrategy } from "../lib/rollout.js";
+import { tokenReloaderScript } from "./token-reloader.js";
 import { service } from "../lib/service.js";
 import {
   GATEWAY_PORT,
@@ -114,8 +115,10 @@ export class Gateway extends Construct {
       name: "nginx",
       image: settings.image,
       imagePullPolicy: "IfNotPresent",
-      // The image's CMD, spelled out; its entrypoint scripts are blanked by the empty /docker-entrypoint.d.
-      args: ["nginx", "-g", "daemon off;"],
+      // nginx in the foreground under a small supervisor that reloads it when the token map changes
+      // (no restart needed to rotate tokens). The image's entrypoint scripts are blanked by the empty
+      // /docker-entrypoint.d.
+      command: ["/bin/sh", "-c", tokenReloaderScript({ nginx: "nginx", tokenMap: PRODUCTION_PATHS.tokenMap })],
       ports: [{ name: "http-metrics", containerPort: GATEWAY_PORT, protocol: "TCP" }],
       readinessProbe: probe(3),
       livenessProbe: probe(6),
@@ -128,7 +131,8 @@ export class Gateway extends Construct {
             command: [
               "/bin/sh",
               "-c",
-              `sleep 5; nginx -s quit; i=0; while [ -e ${PRODUCTION_PATHS.runtimeDir}/nginx.pid ] && [ $i -lt ${DRAIN_SECONDS} ]; do sleep 1; i=$((i+1)); done`,
+              // SIGQUIT to the master rather than `nginx -s quit`, which would need a parseable config.
+              `sleep 5; kill -QUIT "$(cat ${PRODUCTION_PATHS.runtimeDir}/nginx.pid)"; i=0; while [ -e ${PRODUCTION_PATHS.runtimeDir}/nginx.pid ] && [ $i -lt ${DRAIN_SECONDS} ]; do sleep 1; i=$((i+1)); done`,
             ],
           },
         },
