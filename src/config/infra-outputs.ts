@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Problem } from "../validate/problem.js";
 import { formatPath } from "./errors.js";
+import { byCodeUnit } from "../lib/order.js";
 
 /** One entry of `terraform output -json`. */
 const terraformOutputSchema = z.strictObject({
@@ -97,7 +98,7 @@ export function parseInfraOutputs(
   }
   const warnings: string[] = [];
   const values: Record<string, unknown> = {};
-  for (const [name, output] of Object.entries(envelope.data).sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [name, output] of Object.entries(envelope.data).sort(([a], [b]) => byCodeUnit(a, b))) {
     if (output.sensitive) continue; // never let a sensitive value travel further
     if (name in IGNORED_OUTPUTS) {
       warnings.push(`${file}: ${name}: ${IGNORED_OUTPUTS[name]}`);

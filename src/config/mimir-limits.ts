@@ -2,6 +2,7 @@ import { z } from "zod";
 import mimirKeys from "../../imports/mimir-config-keys.json" with { type: "json" };
 import { editDistance } from "../validate/mimir-keys.js";
 import { duration } from "./primitives.js";
+import { byCodeUnit } from "../lib/order.js";
 
 /** A Mimir per-tenant limit value as written in mimir.yaml `limits:` or runtime.yaml `overrides.<tenant>:`. */
 export type MimirLimits = Record<string, unknown>;
@@ -75,7 +76,7 @@ function buildTree(prefix: string): Node {
 
 function schemaForNode(node: Node, what: string): z.ZodType {
   const shape: Record<string, z.ZodType> = {};
-  for (const [name, child] of [...node.children].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [name, child] of [...node.children].sort(([a], [b]) => byCodeUnit(a, b))) {
     shape[name] = (child.type !== undefined ? schemaForType(child.type) : schemaForNode(child, what)).optional();
   }
   const known = Object.keys(shape);

@@ -2,6 +2,7 @@ import type { InfraOutputs } from "../config/infra-outputs.js";
 import type { MimirLimits } from "../config/mimir-limits.js";
 import type { PlatformConfig } from "../config/schema.js";
 import { MIMIR_PATHS, MIMIR_PORTS, MIMIR_SERVICE_NAMES, serviceFqdn, type MimirContext } from "./context.js";
+import { byCodeUnit } from "../lib/order.js";
 
 /** A memcached cluster as Mimir's cache client sees it. */
 export interface CacheEndpoint {
@@ -244,7 +245,7 @@ export function buildMimirConfig(inputs: MimirConfigInputs): Record<string, unkn
  */
 export function buildRuntimeConfig(config: PlatformConfig): Record<string, unknown> {
   const overrides: Record<string, MimirLimits> = {};
-  for (const tenant of [...config.tenants].sort((a, b) => a.id.localeCompare(b.id))) {
+  for (const tenant of [...config.tenants].sort((a, b) => byCodeUnit(a.id, b.id))) {
     const tenantLimits: MimirLimits = {
       ...(tenant.retention ? { compactor_blocks_retention_period: tenant.retention } : {}),
       ...(tenant.limits ?? {}),
