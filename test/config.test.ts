@@ -106,6 +106,10 @@ describe("config.yaml validation", () => {
     expect(await problemsFor(edit)).toContain(expected);
   });
 
+  it("says so when config.yaml is empty", () => {
+    expect(parsePlatformConfig("\n", FILE, "prod").problems).toEqual([{ file: FILE, message: "file is empty: expected the platform settings (see README)" }]);
+  });
+
   it("reports YAML syntax errors with the file name", () => {
     const { problems } = parsePlatformConfig("project: [unclosed", FILE, "prod");
     expect(problems[0]?.file).toBe(FILE);
@@ -136,6 +140,7 @@ describe("terraform-outputs.json", () => {
 
   it.each([
     ["missing output", (o: any) => delete o.kms_key_arn, "kms_key_arn: required output is missing"],
+    ["required output marked sensitive", (o: any) => (o.kms_key_arn.sensitive = true), "kms_key_arn: is marked sensitive; sensitive outputs are dropped unread"],
     ["bad ARN", (o: any) => (o.mimir_irsa_role_arn.value = "mimir-role"), "mimir_irsa_role_arn.value: must be an AWS IAM ARN (arn:aws:iam:...)"],
     ["bad region", (o: any) => (o.region.value = "Europe"), "region.value: must be an AWS region such as eu-west-1"],
     ["wrong envelope", (o: any) => (o.region = "eu-west-1"), "region: Invalid input: expected object, received string"],

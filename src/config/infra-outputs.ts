@@ -98,8 +98,12 @@ export function parseInfraOutputs(
   }
   const warnings: string[] = [];
   const values: Record<string, unknown> = {};
+  const sensitive = new Set<string>();
   for (const [name, output] of Object.entries(envelope.data).sort(([a], [b]) => byCodeUnit(a, b))) {
-    if (output.sensitive) continue; // never let a sensitive value travel further
+    if (output.sensitive) {
+      sensitive.add(name); // never let a sensitive value travel further
+      continue;
+    }
     if (name in IGNORED_OUTPUTS) {
       warnings.push(`${file}: ${name}: ${IGNORED_OUTPUTS[name]}`);
       continue;
@@ -112,11 +116,12 @@ export function parseInfraOutputs(
       problems: parsed.error.issues.map((issue) => {
         const [name, ...rest] = issue.path;
         const missing = issue.code === "invalid_type" && rest.length === 0 && values[String(name)] === undefined;
-        return {
-          file,
-          path: formatPath([name ?? "", ...(missing ? [] : ["value"]), ...rest]),
-          message: missing ? "required output is missing" : issue.message,
-        };
+        const message = !missing
+          ? issue.message
+          : sensitive.has(String(name))
+            ? "is marked sensitive; sensitive outputs are dropped unread (they must never reach dist/), so output this one as non-sensitive"
+            : "required output is missing";
+        return { file, path: formatPath([name ?? "", ...(missing ? [] : ["value"]), ...rest]), message };
       }),
     };
   }

@@ -27,6 +27,7 @@ export function listEnvironments(overlaysDir: string): string[] {
 
 /** Parses config.yaml text into a PlatformConfig, collecting every problem with its field path. */
 export function parsePlatformConfig(text: string, file: string, envName: string): { config?: PlatformConfig; problems: Problem[] } {
+  if (text.trim() === "") return { problems: [{ file, message: "file is empty: expected the platform settings (see README)" }] };
   let raw: unknown;
   try {
     raw = parseYaml(text, { filename: file });
