@@ -154,6 +154,7 @@ describe("Mimir microservices (prod)", () => {
       expect(container.readinessProbe.httpGet).toEqual({ path: "/ready", port: "http-metrics" });
       expect(container.resources.limits.memory).toBeDefined();
       expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
+      expect(pod.automountServiceAccountToken).toBe(false);
       expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
       const delay = container.args.find((a: string) => a.startsWith("-shutdown-delay="));
       if (delay) expect(durationToSeconds(delay.split("=")[1])).toBeLessThan(pod.terminationGracePeriodSeconds);

@@ -6,7 +6,10 @@ import type { MimirContext } from "./context.js";
 export interface MimirComponentProps {
   /** Shared facts (namespace, image, config names, zones). */
   readonly context: MimirContext;
-  /** Overrides from config.yaml `mimir.components.<name>`; unset fields use the component's defaults. */
+  /**
+   * Overrides from config.yaml `mimir.components.<name>`; unset fields use the component's defaults.
+   * @default the component's `<NAME>_DEFAULTS` (replicas, resources, disk, HPA bounds)
+   */
   readonly settings?: ComponentSettings;
 }
 

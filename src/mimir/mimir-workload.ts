@@ -153,6 +153,9 @@ export class MimirWorkload extends Construct {
 
     const podSpec: k8s.PodSpec = {
       serviceAccountName: context.serviceAccountName,
+      // Mimir never calls the Kubernetes API. IRSA still works: the EKS webhook mounts its own
+      // projected web-identity token.
+      automountServiceAccountToken: false,
       securityContext: restrictedPodSecurityContext(),
       terminationGracePeriodSeconds: props.terminationGracePeriodSeconds,
       topologySpreadConstraints: [
