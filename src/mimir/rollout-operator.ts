@@ -97,7 +97,7 @@ export class RolloutOperator extends Construct {
         scope: "Namespaced",
       },
     ];
-    const webhookLabels = { ...labels, [INJECT_CA_LABEL]: "true" };
+    const webhookLabels = { ...labels, [INJECT_CA_LABEL]: "true", "grafana.com/namespace": props.namespace };
     new k8s.KubeValidatingWebhookConfiguration(props.clusterScope, `no-downscale-${props.namespace}`, {
       metadata: { name: `no-downscale-${props.namespace}`, labels: webhookLabels },
       webhooks: [
@@ -119,6 +119,7 @@ export class RolloutOperator extends Construct {
           clientConfig: { service: { ...webhookCommon.clientConfig.service, path: "/admission/prepare-downscale" } },
           rules: downscaleRules,
           sideEffects: "NoneOnDryRun",
+          matchPolicy: "Equivalent",
         },
       ],
     });
