@@ -66,7 +66,9 @@ export class Minio extends Construct {
                 name: "minio",
                 image,
                 imagePullPolicy: "IfNotPresent",
-                args: ["server", "/data", "--address", `:${MINIO_PORT}`],
+                // Certs dir and HOME on the writable /tmp: the root filesystem is read-only.
+                args: ["server", "/data", "--address", `:${MINIO_PORT}`, "--certs-dir", "/tmp/minio-certs"],
+                env: [{ name: "HOME", value: "/tmp" }],
                 envFrom: [{ secretRef: { name: props.credentialsSecret } }],
                 ports: [{ name: "http", containerPort: MINIO_PORT, protocol: "TCP" }],
                 readinessProbe: httpProbe({ path: "/minio/health/ready", port: "http" }),
