@@ -398,7 +398,7 @@ suite("gateway nginx.conf on real nginx", () => {
         // Signal the master directly: `nginx -s stop` would need the (possibly broken) config to parse.
         if (masterPid) {
           try {
-            process.kill(Number(masterPid), "SIGKILL");
+            process.kill(Number(masterPid), "SIGTERM"); // fast shutdown: the master stops its workers too
           } catch {
             // already gone
           }
