@@ -1,6 +1,6 @@
 import { z } from "zod";
 import mimirKeys from "../../imports/mimir-config-keys.json" with { type: "json" };
-import { editDistance } from "../validate/mimir-keys.js";
+import { closest } from "../validate/mimir-keys.js";
 import { duration } from "./primitives.js";
 import { byCodeUnit } from "../lib/order.js";
 
@@ -35,20 +35,6 @@ function schemaForType(type: string): z.ZodType {
       if (type.startsWith("map of")) return z.record(z.string(), z.unknown());
       return z.unknown();
   }
-}
-
-/** Suggests the closest known key, if one is close enough to be a typo. */
-export function suggestKey(unknown: string, known: Iterable<string>): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(unknown.length / 4)) + 1;
-  for (const candidate of known) {
-    const distance = editDistance(unknown, candidate);
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return best;
 }
 
 interface Node {
@@ -86,7 +72,7 @@ function schemaForNode(node: Node, what: string): z.ZodType {
       const keys = (issue as { keys?: string[] }).keys ?? [];
       return keys
         .map((key) => {
-          const hint = suggestKey(key, known);
+          const hint = closest(key, known);
           return `unknown ${what} "${key}"${hint ? ` (did you mean "${hint}"?)` : ""}`;
         })
         .join("; ");

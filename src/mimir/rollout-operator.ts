@@ -19,7 +19,7 @@ export interface RolloutOperatorProps {
   readonly image?: string;
 }
 
-/** Label that makes the API server send the operator's CA bundle into a webhook configuration. */
+/** Label telling the rollout-operator to write its CA bundle into a webhook configuration. */
 const INJECT_CA_LABEL = "grafana.com/inject-rollout-operator-ca";
 
 /**

@@ -4,7 +4,7 @@
  * misspelled or removed flags, which Mimir would only reject at start-up in the cluster.
  */
 import keys from "../../imports/mimir-config-keys.json" with { type: "json" };
-import { editDistance, isDurationString, type MimirFieldInfo } from "./mimir-keys.js";
+import { closest, isDurationString, type MimirFieldInfo } from "./mimir-keys.js";
 import type { Problem } from "./problem.js";
 
 /** Flags of the main binary that are not config fields, so the descriptor does not list them. */
@@ -59,12 +59,7 @@ export function checkMimirArgs(args: readonly unknown[], ctx: { file: string; ob
     if (MIMIR_CLI_ONLY_FLAGS.has(name)) return;
     const known = index.get(name);
     if (!known) {
-      let hint: string | undefined;
-      let best = 4;
-      for (const candidate of index.keys()) {
-        const distance = editDistance(name, candidate, best);
-        if (distance < best) [hint, best] = [candidate, distance];
-      }
+      const hint = closest(name, [...index.keys()]);
       problems.push({ ...at, message: `unknown Mimir flag -${name}${hint ? ` (did you mean -${hint}?)` : ""}` });
       return;
     }

@@ -93,8 +93,12 @@ export function editDistance(a: string, b: string, max = Infinity): number {
   return prev[b.length]!;
 }
 
-/** Closest candidate within a distance that scales with the key's length, or undefined. */
-function closest(key: string, candidates: readonly string[]): string | undefined {
+/**
+ * Closest candidate within a distance that scales with the key's length (or, failing that, the
+ * shortest candidate the key is a prefix of), or undefined: the one did-you-mean rule for Mimir
+ * keys, limits and flags.
+ */
+export function closest(key: string, candidates: readonly string[]): string | undefined {
   const limit = Math.max(1, Math.min(3, Math.floor(key.length / 4)));
   let best: string | undefined;
   let bestD = limit + 1;
