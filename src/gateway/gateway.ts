@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import * as k8s from "cdk8s-plus-27/lib/imports/k8s.js";
 import { Construct } from "constructs";
 import {
@@ -11,7 +10,8 @@ import {
 import type { GatewaySettings } from "../config/gateway-schema.js";
 import type { Resources } from "../config/schema.js";
 import { horizontalPodAutoscaler } from "../lib/horizontal-pod-autoscaler.js";
-import { imageTag, selectorLabels, standardLabels, type WorkloadIdentity } from "../lib/labels.js";
+import { CONFIG_HASH_ANNOTATION, configHash } from "../lib/config-hash.js";
+import { DEV_ONLY_LABEL, imageTag, selectorLabels, standardLabels, type WorkloadIdentity } from "../lib/labels.js";
 import { podDisruptionBudget } from "../lib/pod-disruption-budget.js";
 import { httpProbe } from "../lib/probes.js";
 import { mergeResources, resourceRequirements } from "../lib/resources.js";
@@ -61,8 +61,7 @@ export const GATEWAY_DEFAULT_RESOURCES: Resources = {
   limits: { memory: "256Mi" },
 };
 
-export const DEV_ONLY_LABEL = "observability-platform/dev-only";
-export const CONFIG_HASH_ANNOTATION = "observability-platform/config-hash";
+export { DEV_ONLY_LABEL } from "../lib/labels.js";
 
 /** Seconds the preStop hook waits for nginx to exit (nginx itself gives up after worker_shutdown_timeout). */
 const DRAIN_SECONDS = WORKER_SHUTDOWN_TIMEOUT_SECONDS + 5;
@@ -91,10 +90,9 @@ export class Gateway extends Construct {
     };
     const selector = selectorLabels(identity);
     const labels = standardLabels(identity);
-    const upstreams: GatewayUpstreams = { ...props.upstreams };
 
-    this.nginxConf = renderNginxConf({ settings, upstreams, resolver: props.resolver });
-    const configHash = createHash("sha256").update(this.nginxConf).digest("hex").slice(0, 16);
+    this.nginxConf = renderNginxConf({ settings, upstreams: props.upstreams, resolver: props.resolver });
+    const nginxConfHash = configHash(this.nginxConf);
 
     new k8s.KubeServiceAccount(this, "service-account", {
       metadata: { name: GATEWAY_NAMES.serviceAccount, labels },
@@ -164,7 +162,7 @@ export class Gateway extends Construct {
         // Surge first: a new pod that cannot load its config never takes an old one down.
         strategy: rollingUpdateStrategy(1, 0),
         template: {
-          metadata: { labels, annotations: { [CONFIG_HASH_ANNOTATION]: configHash } },
+          metadata: { labels, annotations: { [CONFIG_HASH_ANNOTATION]: nginxConfHash } },
           spec: {
             serviceAccountName: GATEWAY_NAMES.serviceAccount,
             automountServiceAccountToken: false,

@@ -14,6 +14,9 @@ export interface WorkloadIdentity {
 
 export const MANAGED_BY = "observability-platform";
 
+/** Label (and annotation prefix) on objects that must never be used outside a laptop cluster. */
+export const DEV_ONLY_LABEL = "observability-platform/dev-only";
+
 /** Labels used in selectors (Services, PDBs, spread constraints); must never change for a live workload. */
 export function selectorLabels(id: WorkloadIdentity): Record<string, string> {
   return {

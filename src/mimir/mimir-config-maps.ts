@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { dump } from "js-yaml";
 import * as k8s from "cdk8s-plus-27/lib/imports/k8s.js";
 import { Construct } from "constructs";
@@ -19,10 +18,6 @@ export function renderConfigYaml(doc: Record<string, unknown>): string {
   return dump(doc, { lineWidth: -1, noRefs: true, sortKeys: true });
 }
 
-/** Short content hash, set on pod templates so a changed mimir.yaml rolls the pods. */
-export function configHash(text: string): string {
-  return createHash("sha256").update(text).digest("hex").slice(0, 16);
-}
 
 /**
  * The two shared Mimir ConfigMaps: `mimir.yaml` (static config, read at start) and `runtime.yaml`

@@ -1,6 +1,7 @@
 import * as k8s from "cdk8s-plus-27/lib/imports/k8s.js";
 import { Construct } from "constructs";
 import type { Autoscaling, Resources } from "../config/schema.js";
+import { CONFIG_HASH_ANNOTATION } from "../lib/config-hash.js";
 import { horizontalPodAutoscaler } from "../lib/horizontal-pod-autoscaler.js";
 import { podDisruptionBudget } from "../lib/pod-disruption-budget.js";
 import { imageTag, selectorLabels, standardLabels, type WorkloadIdentity } from "../lib/labels.js";
@@ -171,7 +172,7 @@ export class MimirWorkload extends Construct {
       volumes,
     };
     const template: k8s.PodTemplateSpec = {
-      metadata: { labels, annotations: { "observability-platform/config-hash": context.configHash } },
+      metadata: { labels, annotations: { [CONFIG_HASH_ANNOTATION]: context.configHash } },
       spec: podSpec,
     };
     const metadata = {

@@ -1,14 +1,12 @@
 import * as k8s from "cdk8s-plus-27/lib/imports/k8s.js";
 import { Construct } from "constructs";
-import { imageTag, selectorLabels, standardLabels } from "../lib/labels.js";
+import { DEV_ONLY_LABEL, imageTag, selectorLabels, standardLabels } from "../lib/labels.js";
 import { httpProbe } from "../lib/probes.js";
 import { resourceRequirements } from "../lib/resources.js";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../lib/security.js";
 import { service } from "../lib/service.js";
 
 export const MINIO_PORT = 9000;
-/** Annotation/label marking objects that must never be used outside a laptop cluster. */
-export const DEV_ONLY_ANNOTATION = "observability-platform/dev-only";
 
 export interface MinioProps {
   readonly instance: string;
@@ -34,16 +32,16 @@ export class Minio extends Construct {
     super(scope, id);
     const image = props.image ?? "minio/minio:RELEASE.2025-09-07T16-13-09Z";
     const identity = { app: "minio", instance: props.instance, component: "object-storage", version: imageTag(image) };
-    const labels = { ...standardLabels(identity), [DEV_ONLY_ANNOTATION]: "true" };
+    const labels = { ...standardLabels(identity), [DEV_ONLY_LABEL]: "true" };
     const selector = selectorLabels(identity);
-    const devOnly = { [DEV_ONLY_ANNOTATION]: "true" };
+    const devOnly = { [DEV_ONLY_LABEL]: "true" };
 
     new k8s.KubeSecret(this, "credentials", {
       metadata: {
         name: props.credentialsSecret,
         labels,
         annotations: {
-          [`${DEV_ONLY_ANNOTATION}-reason`]:
+          [`${DEV_ONLY_LABEL}-reason`]:
             "DEV ONLY: fixed, public MinIO credentials for a laptop kind cluster; never use outside the local environment",
         },
       },
