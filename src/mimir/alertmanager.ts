@@ -2,7 +2,8 @@ import { dump } from "js-yaml";
 import * as k8s from "cdk8s-plus-27/lib/imports/k8s.js";
 import { Construct } from "constructs";
 import { resolveSettings, type ComponentDefaults, type MimirComponentProps } from "./component-settings.js";
-import { MIMIR_PATHS, MIMIR_SERVICE_NAMES } from "./context.js";
+import { imageTag, standardLabels } from "../lib/labels.js";
+import { MIMIR_PATHS, MIMIR_SERVICE_NAMES, type MimirContext } from "./context.js";
 import { headlessService, MimirWorkload, type ExtraMount } from "./mimir-workload.js";
 
 export const ALERTMANAGER_DEFAULTS: ComponentDefaults = {
@@ -39,8 +40,9 @@ export function alertmanagerMounts(): ExtraMount[] {
   ];
 }
 
-/** The fallback-config ConfigMap. */
-export function alertmanagerFallbackConfigMap(scope: Construct, labels: Record<string, string>): k8s.KubeConfigMap {
+/** The fallback-config ConfigMap, labelled as part of the Alertmanager component. */
+export function alertmanagerFallbackConfigMap(scope: Construct, context: Pick<MimirContext, "instance" | "image">): k8s.KubeConfigMap {
+  const labels = standardLabels({ app: "mimir", instance: context.instance, component: "alertmanager", version: imageTag(context.image) });
   return new k8s.KubeConfigMap(scope, "fallback-config", {
     metadata: { name: ALERTMANAGER_FALLBACK_CONFIG_MAP, labels },
     data: { [ALERTMANAGER_FALLBACK_KEY]: alertmanagerFallbackConfig() },
@@ -69,7 +71,7 @@ export class Alertmanager extends Construct {
       rollout: { type: "RollingUpdate" },
       extraMounts: alertmanagerMounts(),
     });
-    alertmanagerFallbackConfigMap(this, { "app.kubernetes.io/name": "mimir", "app.kubernetes.io/component": "alertmanager", "app.kubernetes.io/instance": props.context.instance });
+    alertmanagerFallbackConfigMap(this, props.context);
     // The ruler notifies every replica via SRV records of this Service; the gateway proxies to it.
     headlessService(this, {
       context: props.context,

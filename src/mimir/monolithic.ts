@@ -36,6 +36,6 @@ export class Monolithic extends Construct {
       rollout: { type: "RollingUpdate" },
       extraMounts: alertmanagerMounts(),
     });
-    alertmanagerFallbackConfigMap(this, { "app.kubernetes.io/name": "mimir", "app.kubernetes.io/component": "alertmanager", "app.kubernetes.io/instance": props.context.instance });
+    alertmanagerFallbackConfigMap(this, props.context);
   }
 }
