@@ -2,6 +2,7 @@ import { isIP } from "node:net";
 import { z } from "zod";
 import { autoscalingSchema, resourcesSchema } from "./workload-schema.js";
 import { positiveInt, tenantId } from "./primitives.js";
+import { IMAGES } from "../lib/images.js";
 
 /** IPv4/IPv6 CIDR such as 10.0.0.0/8 or fd00::/8. */
 export const cidr = z.string().refine(
@@ -50,7 +51,7 @@ const DEFAULT_CONCURRENCY = { perTenant: 200, perClientIp: 100 };
 export const gatewaySchema = z
   .strictObject({
     enabled: z.boolean().default(true),
-    image: z.string().min(1).default("nginxinc/nginx-unprivileged:1.29-alpine"),
+    image: z.string().min(1).default(IMAGES.gateway),
     replicas: z.number().int("must be a whole number").min(1, "must be >= 1").default(2),
     resources: resourcesSchema.optional(),
     autoscaling: autoscalingSchema.optional(),
@@ -73,8 +74,11 @@ export const gatewaySchema = z
         perClientIp: positiveInt.default(DEFAULT_CONCURRENCY.perClientIp),
       })
       .default(DEFAULT_CONCURRENCY),
-    /** Load balancers whose X-Forwarded-For is trusted for the client IP. */
-    trustedProxyCidrs: z.array(cidr).default([]),
+    /**
+     * Removed: the trusted proxies are the load balancer subnets from the Terraform output
+     * `load_balancer_subnet_cidrs`; a hand-typed range (e.g. the VPC CIDR) also trusts every pod.
+     */
+    trustedProxyCidrs: z.unknown().optional(),
     /** Largest accepted request body (nginx size syntax). */
     clientMaxBodySize: z
       .string()
@@ -108,6 +112,14 @@ export const gatewaySchema = z
       .optional(),
   })
   .superRefine((gateway, ctx) => {
+    if (gateway.trustedProxyCidrs !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["trustedProxyCidrs"],
+        message:
+          "no longer set here: the gateway trusts X-Forwarded-For only from the load balancer subnets in the Terraform output load_balancer_subnet_cidrs (a hand-typed range such as the VPC CIDR also lets any pod choose its per-IP bucket)",
+      });
+    }
     const seenRefs = new Map<string, number>();
     gateway.tokens.forEach((token, index) => {
       const ref = `${token.remoteKey}\u0000${token.property ?? ""}`;
@@ -146,4 +158,4 @@ export const gatewaySchema = z
     }
   });
 
-export type GatewaySettings = z.infer<typeof gatewaySchema>;
+export type GatewaySettings = Omit<z.infer<typeof gatewaySchema>, "trustedProxyCidrs">;

@@ -2,6 +2,9 @@ import { z } from "zod";
 import type { Problem } from "../validate/problem.js";
 import { formatPath } from "./errors.js";
 import { byCodeUnit } from "../lib/order.js";
+import { COMPONENT_FACTS } from "../mimir/components.js";
+import { unknownValueMessage } from "./bounded-list.js";
+import { cidr } from "./gateway-schema.js";
 
 /** One entry of `terraform output -json`. */
 const terraformOutputSchema = z.strictObject({
@@ -32,6 +35,7 @@ const infraValuesSchema = z.object({
   kms_key_arn: arn("kms"),
   mimir_irsa_role_arn: arn("iam"),
   component_irsa_role_arns: z.record(z.string(), arn("iam")).optional(),
+  load_balancer_subnet_cidrs: z.array(cidr).min(1, "must list at least one subnet CIDR").optional(),
   exporter_irsa_role_arns: z.record(z.string(), arn("iam")).optional(),
   dr_replication_bucket: bucketName.optional(),
   dr_region: awsRegion.optional(),
@@ -50,8 +54,10 @@ export interface InfraOutputs {
   readonly mimirAlertmanagerBucket?: string;
   readonly kmsKeyArn: string;
   readonly mimirRoleArn: string;
-  /** Per-component IRSA roles, keyed by Mimir component (e.g. `compactor`). */
+  /** Per-component IRSA roles, keyed by Terraform's component key (e.g. `store_gateway`). */
   readonly componentRoleArns: Readonly<Record<string, string>>;
+  /** Subnets of the load balancers in front of the gateway: the only trusted X-Forwarded-For sources. */
+  readonly loadBalancerSubnetCidrs?: readonly string[];
   /** IRSA roles of exporters, keyed by exporter name. */
   readonly exporterRoleArns: Readonly<Record<string, string>>;
   readonly dr?: {
@@ -127,6 +133,16 @@ export function parseInfraOutputs(
   }
   const v = parsed.data;
   const problems: Problem[] = [];
+  const componentKeys = Object.values(COMPONENT_FACTS).map((facts) => facts.terraformKey);
+  for (const key of Object.keys(v.component_irsa_role_arns ?? {})) {
+    if (!componentKeys.includes(key)) {
+      problems.push({
+        file,
+        path: formatPath(["component_irsa_role_arns", "value", key]),
+        message: unknownValueMessage("Mimir component", key, componentKeys),
+      });
+    }
+  }
   const drParts = [v.dr_replication_bucket, v.dr_region, v.dr_kms_key_arn];
   if (drParts.some((part) => part !== undefined) && drParts.some((part) => part === undefined)) {
     problems.push({
@@ -152,6 +168,7 @@ export function parseInfraOutputs(
         kmsKeyArn: v.kms_key_arn,
         mimirRoleArn: v.mimir_irsa_role_arn,
         componentRoleArns: v.component_irsa_role_arns ?? {},
+        loadBalancerSubnetCidrs: v.load_balancer_subnet_cidrs,
         exporterRoleArns: v.exporter_irsa_role_arns ?? {},
         ...(v.dr_replication_bucket && v.dr_region && v.dr_kms_key_arn
           ? { dr: { bucket: v.dr_replication_bucket, region: v.dr_region, kmsKeyArn: v.dr_kms_key_arn } }

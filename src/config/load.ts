@@ -5,6 +5,7 @@ import type { Problem } from "../validate/problem.js";
 import { ConfigError, formatPath } from "./errors.js";
 import { parseInfraOutputs, type InfraOutputs } from "./infra-outputs.js";
 import { platformConfigSchema, type PlatformConfig } from "./schema.js";
+import { COMPONENT_FACTS, COMPONENTS_BY_MODE } from "../mimir/components.js";
 
 export interface EnvironmentInputs {
   readonly config: PlatformConfig;
@@ -16,12 +17,23 @@ export interface EnvironmentInputs {
 export const CONFIG_FILE = "config.yaml";
 export const TERRAFORM_OUTPUTS_FILE = "terraform-outputs.json";
 
-/** Lists the environments under overlays/ (each a directory holding config.yaml), sorted. */
-export function listEnvironments(overlaysDir: string): string[] {
+/**
+ * The overlay directories under overlays/, sorted: every directory, except hidden ones without a config.yaml.
+ * Each of them is an environment and must hold config.yaml; a directory whose config.yaml is missing is an
+ * error when loaded (see loadEnvironment), never a silently skipped environment, because skipping it would
+ * remove the environment's outputs and GitOps would then prune it from the cluster.
+ */
+export function listOverlayDirectories(overlaysDir: string): string[] {
+  if (!existsSync(overlaysDir)) return [];
   return readdirSync(overlaysDir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && existsSync(path.join(overlaysDir, entry.name, CONFIG_FILE)))
+    .filter((entry) => entry.isDirectory() && (!entry.name.startsWith(".") || existsSync(path.join(overlaysDir, entry.name, CONFIG_FILE))))
     .map((entry) => entry.name)
     .sort();
+}
+
+/** Lists the environments under overlays/ that hold a config.yaml, sorted. */
+export function listEnvironments(overlaysDir: string): string[] {
+  return listOverlayDirectories(overlaysDir).filter((name) => existsSync(path.join(overlaysDir, name, CONFIG_FILE)));
 }
 
 
@@ -107,6 +119,24 @@ function crossCheck(config: PlatformConfig, infra: InfraOutputs, configFile: str
       message: `zone-aware replication needs 3 availability zones, got ${infra.availabilityZones.length}`,
     });
   }
+  if (config.gateway.enabled && !infra.loadBalancerSubnetCidrs) {
+    problems.push({
+      file: outputsFile,
+      path: "load_balancer_subnet_cidrs",
+      message:
+        "required output is missing: the gateway trusts X-Forwarded-For (the client IP its per-IP limits use) only from the load balancer subnets",
+    });
+  }
+  const running = new Set(COMPONENTS_BY_MODE[config.mimir.deploymentMode].map((name) => COMPONENT_FACTS[name].terraformKey));
+  for (const key of Object.keys(infra.componentRoleArns)) {
+    if (!running.has(key)) {
+      problems.push({
+        file: outputsFile,
+        path: `component_irsa_role_arns.value.${key}`,
+        message: `${key} does not run in deploymentMode ${config.mimir.deploymentMode} of ${configFile}, so this role would be unused`,
+      });
+    }
+  }
   if (config.mimir.deploymentMode === "read-only" && !infra.dr) {
     problems.push({
       file: outputsFile,
@@ -128,7 +158,12 @@ export function loadEnvironment(overlaysDir: string, envName: string, displayRoo
   const configFile = path.relative(displayRoot, configPath) || configPath;
   const outputsFile = path.relative(displayRoot, outputsPath) || outputsPath;
 
-  if (!existsSync(configPath)) throw new ConfigError([{ file: configFile, message: "file not found" }]);
+  if (!existsSync(configPath)) {
+    const message = existsSync(envDir)
+      ? `file not found (the overlay directory exists; restore the file, or delete the directory and pass --remove-env ${envName} to remove the environment)`
+      : "file not found";
+    throw new ConfigError([{ file: configFile, message }]);
+  }
   const { config, problems } = parsePlatformConfig(readFileSync(configPath, "utf8"), configFile, envName);
   if (!config) throw new ConfigError(problems);
 

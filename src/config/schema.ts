@@ -11,33 +11,33 @@ import {
 } from "./primitives.js";
 import { gatewaySchema } from "./gateway-schema.js";
 import { autoscalingSchema, resourcesSchema } from "./workload-schema.js";
+import { unknownValueMessage } from "./bounded-list.js";
+import { CACHE_NAMES, type CacheName } from "./cache-names.js";
+import {
+  COMPONENT_FACTS,
+  COMPONENTS_BY_MODE,
+  DEPLOYMENT_MODES,
+  MIMIR_COMPONENTS,
+  REPLICATION_FACTOR,
+  type MimirComponentName,
+} from "../mimir/components.js";
+import { CACHE_DEFAULTS } from "../memcached/defaults.js";
+import { IMAGES } from "../lib/images.js";
 
 export { autoscalingSchema, resourcesSchema, type Autoscaling, type Resources } from "./workload-schema.js";
+export { CACHE_NAMES, type CacheName } from "./cache-names.js";
+export { DEPLOYMENT_MODES, MIMIR_COMPONENTS, type MimirComponentName } from "../mimir/components.js";
 
 /** Settings shared by every Mimir component; unset fields fall back to the component's defaults. */
 export const componentSchema = z.strictObject({
   replicas: replicas.optional(),
   resources: resourcesSchema.optional(),
-  /** HPA bounds; `false` turns the component's default HPA off. */
+  /** HPA bounds (Deployments only); `false` turns the component's default HPA off. */
   autoscaling: z.union([autoscalingSchema, z.literal(false)]).optional(),
-  /** Size of the persistent volume (stateful components only). */
+  /** Size of the persistent volume (StatefulSets only). */
   storage: quantity.optional(),
 });
 export type ComponentSettings = z.infer<typeof componentSchema>;
-
-export const MIMIR_COMPONENTS = [
-  "distributor",
-  "ingester",
-  "querier",
-  "queryFrontend",
-  "queryScheduler",
-  "storeGateway",
-  "compactor",
-  "ruler",
-  "alertmanager",
-  "overridesExporter",
-] as const;
-export type MimirComponentName = (typeof MIMIR_COMPONENTS)[number];
 
 const componentsSchema = z.strictObject(
   Object.fromEntries(MIMIR_COMPONENTS.map((name) => [name, componentSchema.optional()])) as Record<
@@ -46,15 +46,14 @@ const componentsSchema = z.strictObject(
   >,
 );
 
-export const DEPLOYMENT_MODES = ["microservices", "monolithic", "read-only"] as const;
-
-export const mimirSchema = z.strictObject({
+export const mimirSchema = z
+  .strictObject({
   /**
    * microservices: classic architecture (no Kafka); monolithic: one `-target=all` process (local);
    * read-only: query path only, reading a replicated bucket (DR).
    */
   deploymentMode: z.enum(DEPLOYMENT_MODES).default("microservices"),
-  image: z.string().min(1).default("grafana/mimir:3.0.1"),
+  image: z.string().min(1).default(IMAGES.mimir),
   logLevel: z.enum(["debug", "info", "warn", "error"]).default("info"),
   /** Spread ingesters and store-gateways over three availability zones (from Terraform outputs). */
   zoneAwareReplication: z.boolean().default(false),
@@ -62,27 +61,127 @@ export const mimirSchema = z.strictObject({
   retention: duration.default("400d"),
   /** Defaults for every tenant, in Mimir's own `limits` keys (validated against Mimir's descriptor). */
   limits: mimirLimitsSchema.default({}),
+  /**
+   * Series one ingester may hold (ingester.instance_limits.max_series): past it, writes creating new
+   * series are rejected gracefully instead of the pod being OOM-killed.
+   * @default derived from the ingester memory request (capacity guide, 50% headroom)
+   */
+  ingesterMaxSeries: positiveInt.optional(),
   components: componentsSchema.default({}),
-  /** The single `-target=all` process used by the monolithic mode. */
+  /** The single `-target=all,alertmanager` process used by the monolithic mode. */
   monolithic: componentSchema.optional(),
-});
+})
+  .superRefine((mimir, ctx) => checkComponentSettings(mimir, ctx));
+
+interface MimirSection {
+  readonly deploymentMode: (typeof DEPLOYMENT_MODES)[number];
+  readonly components: Partial<Record<MimirComponentName, ComponentSettings>>;
+  readonly monolithic?: ComponentSettings;
+  readonly ingesterMaxSeries?: number;
+}
+
+/**
+ * Every component setting must change the output: settings of components that do not run in this
+ * mode, an HPA on a StatefulSet, or a disk for a component that keeps none are rejected.
+ */
+function checkComponentSettings(mimir: MimirSection, ctx: z.RefinementCtx): void {
+  const mode = mimir.deploymentMode;
+  const running = COMPONENTS_BY_MODE[mode];
+  const issue = (path: PropertyKey[], message: string) => ctx.addIssue({ code: "custom", path, message });
+  for (const name of MIMIR_COMPONENTS) {
+    const settings = mimir.components[name];
+    if (!settings) continue;
+    const facts = COMPONENT_FACTS[name];
+    if (!running.includes(name)) {
+      issue(
+        ["components", name],
+        mode === "monolithic"
+          ? "deploymentMode monolithic runs one process: size it under mimir.monolithic"
+          : `${name} does not run in deploymentMode ${mode} (runs: ${running.join(", ")})`,
+      );
+      continue;
+    }
+    if (facts.kind === "StatefulSet" && settings.autoscaling !== undefined) {
+      issue(
+        ["components", name, "autoscaling"],
+        `${name} is a StatefulSet holding ring or disk state; an HPA would add and remove members behind the rollout's back. Set replicas instead`,
+      );
+    }
+    if (facts.kind === "Deployment" && settings.storage !== undefined) {
+      issue(["components", name, "storage"], `${name} keeps no data on disk (a Deployment with an emptyDir); storage applies to StatefulSets only`);
+    }
+    if (facts.kind === "Deployment" && settings.autoscaling === false && !facts.defaults.autoscaling) {
+      issue(["components", name, "autoscaling"], `${name} has no default autoscaler to turn off`);
+    }
+    if (settings.replicas !== undefined && settings.autoscaling) {
+      issue(
+        ["components", name, "replicas"],
+        "set either replicas or autoscaling: under an HPA the replica count is autoscaling.minReplicas..maxReplicas",
+      );
+    }
+    if (name === "ingester" && settings.replicas !== undefined && settings.replicas < REPLICATION_FACTOR) {
+      issue(
+        ["components", name, "replicas"],
+        `must be >= ${REPLICATION_FACTOR}: ingesters replicate every series ${REPLICATION_FACTOR} times and reads need a quorum (got ${settings.replicas})`,
+      );
+    }
+  }
+  if (mimir.monolithic && mode !== "monolithic") {
+    issue(["monolithic"], `only used with deploymentMode monolithic; size components under mimir.components`);
+  }
+  if (mimir.monolithic?.autoscaling !== undefined) {
+    issue(["monolithic", "autoscaling"], "the monolithic process is a single StatefulSet and cannot be autoscaled");
+  }
+  if (mimir.ingesterMaxSeries !== undefined && !running.includes("ingester")) {
+    issue(["ingesterMaxSeries"], `deploymentMode ${mode} runs no separate ingesters`);
+  }
+}
 
 const cacheSchema = z.strictObject({
-  enabled: z.boolean().default(true),
-  replicas: replicas.default(1),
-  /** Memory memcached may use for items (`-m`, MiB). */
+  /** @default true */
+  enabled: z.boolean().optional(),
+  /** @default 1 */
+  replicas: positiveInt.optional(),
+  /** Memory memcached may use for items (`-m`, MiB). @default per cache, see src/memcached/defaults.ts */
   memoryMb: positiveInt.optional(),
   /** Largest item memcached accepts (`-I`, MiB); Mimir's client max_item_size is derived from it. */
   maxItemMb: positiveInt.optional(),
-  /** `-c`: maximum simultaneous connections. */
-  connectionLimit: positiveInt.default(16384),
-  /** Hit-ratio objective the alerting rules hold this cache to. */
+  /** `-c`: maximum simultaneous connections. @default 16384 */
+  connectionLimit: positiveInt.optional(),
+  /** Hit-ratio objective the alerting rules hold this cache to. @default 0.6 results, 0.7 others */
   hitRatioObjective: z.number().gt(0).lt(1).optional(),
 });
 export type CacheSettings = z.infer<typeof cacheSchema>;
 
-export const CACHE_NAMES = ["results", "index", "chunks", "metadata"] as const;
-export type CacheName = (typeof CACHE_NAMES)[number];
+const cachesSchema = z
+  .strictObject(
+    Object.fromEntries(CACHE_NAMES.map((name) => [name, cacheSchema.optional()])) as Record<
+      CacheName,
+      z.ZodOptional<typeof cacheSchema>
+    >,
+  )
+  .superRefine((caches, ctx) => {
+    for (const name of CACHE_NAMES) {
+      const settings = caches[name];
+      if (!settings) continue;
+      const { maxMemoryMb } = CACHE_DEFAULTS[name];
+      if (settings.memoryMb !== undefined && settings.memoryMb > maxMemoryMb) {
+        ctx.addIssue({
+          code: "custom",
+          path: [name, "memoryMb"],
+          message: `at most ${maxMemoryMb} MiB per pod; add replicas instead of growing pods (got ${settings.memoryMb})`,
+        });
+      }
+      const others = Object.keys(settings).filter((key) => key !== "enabled");
+      if (settings.enabled === false && others.length > 0) {
+        ctx.addIssue({
+          code: "custom",
+          path: [name, others[0]!],
+          message: `has no effect while the cache is disabled (enabled: false); remove ${others.join(", ")}`,
+        });
+      }
+    }
+  });
 
 const tenantSchema = z.strictObject({
   id: tenantId,
@@ -134,14 +233,7 @@ export const platformConfigSchema = z
       })
       .default({ storageClassName: "gp3", createStorageClass: true }),
     mimir: mimirSchema.default(() => mimirSchema.parse({})),
-    caches: z
-      .strictObject(
-        Object.fromEntries(CACHE_NAMES.map((name) => [name, cacheSchema.optional()])) as Record<
-          CacheName,
-          z.ZodOptional<typeof cacheSchema>
-        >,
-      )
-      .default({}),
+    caches: cachesSchema.default({}),
     tenants: z.array(tenantSchema).min(1, "at least one tenant is required"),
     /** How ArgoCD/Flux reconcile dist/<env>; environments without it (local) are applied by hand. */
     gitops: z
@@ -180,7 +272,7 @@ export const platformConfigSchema = z
       ctx.addIssue({
         code: "custom",
         path: ["defaultTenant"],
-        message: `tenant "${config.defaultTenant}" is not listed in tenants`,
+        message: `${unknownValueMessage("tenant", config.defaultTenant, [...seen.keys()])}: it must be listed in tenants`,
       });
     }
     const mode = config.mimir.deploymentMode;
@@ -222,7 +314,7 @@ export const platformConfigSchema = z
         ctx.addIssue({
           code: "custom",
           path: ["gateway", "tokens", index, "tenant"],
-          message: `unknown tenant "${token.tenant}" (known: ${[...seen.keys()].join(", ")})`,
+          message: unknownValueMessage("tenant", token.tenant, [...seen.keys()]),
         });
       }
     });
@@ -232,20 +324,10 @@ export const platformConfigSchema = z
         ctx.addIssue({
           code: "custom",
           path: ["gateway", "devOnlyTokens", token],
-          message: `unknown tenant "${tenant}" (known: ${[...seen.keys()].join(", ")})`,
+          message: unknownValueMessage("tenant", tenant, [...seen.keys()]),
         });
       }
     });
-    for (const [name, maxMb] of [["results", 4096], ["index", 8192], ["chunks", 8192], ["metadata", 8192]] as const) {
-      const memoryMb = config.caches[name]?.memoryMb;
-      if (memoryMb !== undefined && memoryMb > maxMb) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["caches", name, "memoryMb"],
-          message: `at most ${maxMb} MiB per pod; add replicas instead of growing pods (got ${memoryMb})`,
-        });
-      }
-    }
     if (config.gateway.enabled && mode !== "monolithic" && config.gateway.replicas < 2) {
       ctx.addIssue({
         code: "custom",

@@ -1,12 +1,5 @@
 import * as k8s from "cdk8s-plus-27/lib/imports/k8s.js";
 import { Construct } from "constructs";
-import {
-  ExternalSecret,
-  ExternalSecretSpecSecretStoreRefKind,
-  ExternalSecretSpecTargetCreationPolicy,
-  ExternalSecretSpecTargetTemplateEngineVersion,
-  ExternalSecretSpecTargetTemplateMergePolicy,
-} from "../../imports/external-secrets.io.js";
 import type { GatewaySettings } from "../config/gateway-schema.js";
 import type { Resources } from "../config/schema.js";
 import { horizontalPodAutoscaler } from "../lib/horizontal-pod-autoscaler.js";
@@ -18,7 +11,9 @@ import { mergeResources, resourceRequirements } from "../lib/resources.js";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../lib/security.js";
 import { rollingUpdateStrategy } from "../lib/rollout.js";
 import { tokenReloaderScript } from "./token-reloader.js";
+import { externalSecret, type SecretStoreRef } from "../lib/external-secret.js";
 import { service } from "../lib/service.js";
+import type { ServiceRef } from "../lib/service-ref.js";
 import {
   GATEWAY_PORT,
   PRODUCTION_PATHS,
@@ -38,8 +33,10 @@ export interface GatewayProps {
   readonly upstreams: GatewayUpstreams;
   /** DNS resolver nginx uses to re-resolve upstream names, e.g. "kube-dns.kube-system.svc.cluster.local" */
   readonly resolver: string;
+  /** Load balancer subnets whose X-Forwarded-For is trusted. @default none: the client IP is the TCP peer */
+  readonly trustedProxyCidrs?: readonly string[];
   /** Secret store for the token map (dev/prod/dr); undefined only with settings.devOnlyTokens (local). */
-  readonly secretStore?: { readonly kind: "ClusterSecretStore" | "SecretStore"; readonly name: string };
+  readonly secretStore?: SecretStoreRef;
 }
 
 /** Object names (stable: other charts, docs and runbooks refer to them). */
@@ -76,6 +73,8 @@ const DRAIN_SECONDS = WORKER_SHUTDOWN_TIMEOUT_SECONDS + 5;
 export class Gateway extends Construct {
   /** The rendered nginx.conf (also in the ConfigMap). */
   readonly nginxConf: string;
+  /** Where clients (and the platform's own collectors) send requests. */
+  readonly service: ServiceRef;
 
   constructor(scope: Construct, id: string, props: GatewayProps) {
     super(scope, id);
@@ -91,7 +90,12 @@ export class Gateway extends Construct {
     const selector = selectorLabels(identity);
     const labels = standardLabels(identity);
 
-    this.nginxConf = renderNginxConf({ settings, upstreams: props.upstreams, resolver: props.resolver });
+    this.nginxConf = renderNginxConf({
+      settings,
+      upstreams: props.upstreams,
+      resolver: props.resolver,
+      trustedProxyCidrs: props.trustedProxyCidrs,
+    });
     const nginxConfHash = configHash(this.nginxConf);
 
     new k8s.KubeServiceAccount(this, "service-account", {
@@ -188,7 +192,7 @@ export class Gateway extends Construct {
       },
     });
 
-    service(this, {
+    this.service = service(this, {
       name: GATEWAY_NAMES.service,
       labels,
       selector,
@@ -233,33 +237,16 @@ export class Gateway extends Construct {
     if (!props.secretStore) {
       throw new Error("gateway: a secretStore is required for the token map (only the local environment may use gateway.devOnlyTokens)");
     }
-    new ExternalSecret(this, "tokens-external-secret", {
-      metadata: { name: GATEWAY_NAMES.tokensSecret, labels },
-      spec: {
-        refreshInterval: "1h",
-        secretStoreRef: {
-          kind:
-            props.secretStore.kind === "SecretStore"
-              ? ExternalSecretSpecSecretStoreRefKind.SECRET_STORE
-              : ExternalSecretSpecSecretStoreRefKind.CLUSTER_SECRET_STORE,
-          name: props.secretStore.name,
-        },
-        target: {
-          name: GATEWAY_NAMES.tokensSecret,
-          creationPolicy: ExternalSecretSpecTargetCreationPolicy.OWNER,
-          template: {
-            engineVersion: ExternalSecretSpecTargetTemplateEngineVersion.V2,
-            mergePolicy: ExternalSecretSpecTargetTemplateMergePolicy.REPLACE,
-            type: "Opaque",
-            metadata: { labels },
-            data: { [TOKEN_MAP_KEY]: tokenMapTemplate(settings.tokens) },
-          },
-        },
-        data: settings.tokens.map((token, index) => ({
-          secretKey: tokenSecretKey(index),
-          remoteRef: { key: token.remoteKey, ...(token.property ? { property: token.property } : {}) },
-        })),
-      },
+    externalSecret(this, {
+      name: GATEWAY_NAMES.tokensSecret,
+      labels,
+      secretStore: props.secretStore,
+      values: settings.tokens.map((token, index) => ({
+        secretKey: tokenSecretKey(index),
+        remoteKey: token.remoteKey,
+        property: token.property,
+      })),
+      template: { [TOKEN_MAP_KEY]: tokenMapTemplate(settings.tokens) },
     });
   }
 }

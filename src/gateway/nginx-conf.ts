@@ -51,12 +51,17 @@ export const LIMIT_NAMES = {
 
 export type NginxConfSettings = Pick<
   GatewaySettings,
-  "rateLimits" | "concurrency" | "trustedProxyCidrs" | "clientMaxBodySize" | "workerProcesses"
+  "rateLimits" | "concurrency" | "clientMaxBodySize" | "workerProcesses"
 >;
 
 export interface NginxConfOptions {
   readonly settings: NginxConfSettings;
   readonly upstreams: GatewayUpstreams;
+  /**
+   * Proxies whose X-Forwarded-For is trusted for the client IP: only the load balancer subnets
+   * (Terraform output `load_balancer_subnet_cidrs`). @default none: the client IP is the TCP peer
+   */
+  readonly trustedProxyCidrs?: readonly string[];
   /**
    * DNS server nginx re-resolves upstream host names with (every 10 s). `null` renders no
    * resolver: only valid when every upstream is a literal IP (tests on loopback).
@@ -180,7 +185,7 @@ export function renderNginxConf(options: NginxConfOptions): string {
   for (const [name, value] of Object.entries(settings.concurrency)) {
     if (!Number.isInteger(value) || value < 1) throw new Error(`gateway: concurrency.${name} must be a whole number >= 1`);
   }
-  const trusted = settings.trustedProxyCidrs.map((cidr) => {
+  const trusted = (options.trustedProxyCidrs ?? []).map((cidr) => {
     const [address, bits] = cidr.split("/");
     if (!address || !isIP(address) || !/^[0-9]{1,3}$/.test(bits ?? "")) throw new Error(`gateway: invalid trusted proxy CIDR "${cidr}"`);
     return cidr;

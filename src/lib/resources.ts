@@ -11,15 +11,12 @@ export function resourceRequirements(resources: Resources): k8s.ResourceRequirem
       cpu: k8s.Quantity.fromString(resources.requests.cpu),
       memory: k8s.Quantity.fromString(resources.requests.memory),
     },
-    ...(Object.keys(limits).length > 0 ? { limits } : {}),
+    limits: Object.keys(limits).length > 0 ? limits : undefined,
   };
 }
 
 /** Field-wise merge: explicit settings win over component defaults. */
 export function mergeResources(defaults: Resources, override?: Resources): Resources {
   if (!override) return defaults;
-  return {
-    requests: override.requests,
-    ...(override.limits ? { limits: override.limits } : defaults.limits ? { limits: defaults.limits } : {}),
-  };
+  return { requests: override.requests, limits: override.limits ?? defaults.limits };
 }

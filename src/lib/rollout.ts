@@ -3,18 +3,24 @@ import * as k8s from "cdk8s-plus-27/lib/imports/k8s.js";
 /** Counts or percentages such as 1 or "15%". */
 export type SurgeValue = string | number;
 
-const intOrString = (value: SurgeValue) =>
-  typeof value === "number" ? k8s.IntOrString.fromNumber(value) : k8s.IntOrString.fromString(value);
+function intOrString(value: SurgeValue | undefined): k8s.IntOrString | undefined {
+  if (value === undefined) return undefined;
+  return typeof value === "number" ? k8s.IntOrString.fromNumber(value) : k8s.IntOrString.fromString(value);
+}
 
-/** RollingUpdate parameters for Deployments and StatefulSets; unset values keep Kubernetes' defaults. */
-export function rollingUpdate(options: { maxSurge?: SurgeValue; maxUnavailable?: SurgeValue }) {
+/** A Deployment strategy that rolls with the given surge/unavailability (unset keeps Kubernetes' 25%). */
+export function rollingUpdateStrategy(maxSurge?: SurgeValue, maxUnavailable?: SurgeValue): k8s.DeploymentStrategy {
   return {
-    ...(options.maxSurge !== undefined ? { maxSurge: intOrString(options.maxSurge) } : {}),
-    ...(options.maxUnavailable !== undefined ? { maxUnavailable: intOrString(options.maxUnavailable) } : {}),
+    type: "RollingUpdate",
+    rollingUpdate: { maxSurge: intOrString(maxSurge), maxUnavailable: intOrString(maxUnavailable) },
   };
 }
 
-/** A Deployment strategy that rolls with the given surge/unavailability. */
-export function rollingUpdateStrategy(maxSurge: SurgeValue, maxUnavailable: SurgeValue): k8s.DeploymentStrategy {
-  return { type: "RollingUpdate", rollingUpdate: rollingUpdate({ maxSurge, maxUnavailable }) };
+/**
+ * A StatefulSet rolling update. StatefulSets have no surge: pods are replaced in place, at most
+ * `maxUnavailable` at a time (Kubernetes default 1).
+ */
+export function statefulSetRollingUpdate(maxUnavailable?: SurgeValue): k8s.StatefulSetUpdateStrategy {
+  const unavailable = intOrString(maxUnavailable);
+  return { type: "RollingUpdate", rollingUpdate: unavailable === undefined ? undefined : { maxUnavailable: unavailable } };
 }

@@ -5,7 +5,9 @@ import { httpProbe } from "../lib/probes.js";
 import { podDisruptionBudget } from "../lib/pod-disruption-budget.js";
 import { resourceRequirements } from "../lib/resources.js";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../lib/security.js";
+import { IMAGES } from "../lib/images.js";
 import { service } from "../lib/service.js";
+import type { ServiceRef } from "../lib/service-ref.js";
 
 export const MEMCACHED_PORT = 11211;
 export const MEMCACHED_EXPORTER_PORT = 9150;
@@ -14,18 +16,13 @@ export interface MemcachedCacheProps {
   /** Object name and `app.kubernetes.io/component`, e.g. `chunks-cache`. */
   readonly name: string;
   readonly instance: string;
-  /** @default 1 */
-  readonly replicas?: number;
+  readonly replicas: number;
   /** Item memory per pod (`-m`, MiB). */
   readonly memoryMb: number;
   /** Largest item (`-I`, MiB); Mimir's max_item_size must equal this in bytes. */
   readonly maxItemMb: number;
-  /** `-c`. @default 16384 */
-  readonly connectionLimit?: number;
-  /** @default "memcached:1.6.39-alpine" */
-  readonly image?: string;
-  /** @default "prom/memcached-exporter:v0.15.3" */
-  readonly exporterImage?: string;
+  /** `-c`: simultaneous connections. */
+  readonly connectionLimit: number;
 }
 
 /**
@@ -33,27 +30,25 @@ export interface MemcachedCacheProps {
  * through the headless Service), a memcached-exporter sidecar on :9150, and a PDB.
  */
 export class MemcachedCache extends Construct {
-  /** Address list for Mimir's cache client (A lookup of the headless Service: one entry per pod). */
-  readonly mimirAddress: (namespace: string, clusterDomain: string) => string;
+  /** Headless: Mimir resolves every pod and shards keys over them client-side. */
+  readonly service: ServiceRef;
   readonly maxItemSizeBytes: number;
 
   constructor(scope: Construct, id: string, props: MemcachedCacheProps) {
     super(scope, id);
-    const image = props.image ?? "memcached:1.6.39-alpine";
-    const exporterImage = props.exporterImage ?? "prom/memcached-exporter:v0.15.3";
+    const image = IMAGES.memcached;
+    const exporterImage = IMAGES.memcachedExporter;
     const identity = { app: "memcached", instance: props.instance, component: props.name, version: imageTag(image) };
     const selector = selectorLabels(identity);
     const labels = standardLabels(identity);
     this.maxItemSizeBytes = props.maxItemMb * 1024 * 1024;
-    this.mimirAddress = (namespace, clusterDomain) =>
-      `dns+${props.name}.${namespace}.svc.${clusterDomain}:${MEMCACHED_PORT}`;
 
     // Memory request = limit = item memory + 20% for connections and slab overhead (as upstream sizes it).
     const memoryMi = Math.round(props.memoryMb * 1.2);
     new k8s.KubeStatefulSet(this, "statefulset", {
       metadata: { name: props.name, labels },
       spec: {
-        replicas: props.replicas ?? 1,
+        replicas: props.replicas,
         serviceName: props.name,
         podManagementPolicy: "Parallel",
         revisionHistoryLimit: 10,
@@ -74,7 +69,7 @@ export class MemcachedCache extends Construct {
                   `-m ${props.memoryMb}`,
                   "--extended=modern",
                   `-I ${props.maxItemMb}m`,
-                  `-c ${props.connectionLimit ?? 16384}`,
+                  `-c ${props.connectionLimit}`,
                   "-v",
                   `-u ${MEMCACHED_PORT}`,
                 ],
@@ -101,7 +96,7 @@ export class MemcachedCache extends Construct {
         },
       },
     });
-    service(this, {
+    this.service = service(this, {
       name: props.name,
       labels,
       selector,

@@ -1,16 +1,11 @@
 import { dump } from "js-yaml";
 import * as k8s from "cdk8s-plus-27/lib/imports/k8s.js";
 import { Construct } from "constructs";
-import { resolveSettings, type ComponentDefaults, type MimirComponentProps } from "./component-settings.js";
+import type { MimirComponentProps } from "./component-settings.js";
 import { imageTag, standardLabels } from "../lib/labels.js";
+import type { ServiceRef } from "../lib/service-ref.js";
 import { MIMIR_PATHS, MIMIR_SERVICE_NAMES, type MimirContext } from "./context.js";
 import { headlessService, MimirWorkload, type ExtraMount } from "./mimir-workload.js";
-
-export const ALERTMANAGER_DEFAULTS: ComponentDefaults = {
-  replicas: 3,
-  resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } },
-  storage: "1Gi",
-};
 
 export const ALERTMANAGER_FALLBACK_CONFIG_MAP = "alertmanager-fallback-config";
 export const ALERTMANAGER_FALLBACK_KEY = "alertmanager_fallback_config.yaml";
@@ -49,20 +44,29 @@ export function alertmanagerFallbackConfigMap(scope: Construct, context: Pick<Mi
   });
 }
 
-export type AlertmanagerProps = MimirComponentProps;
-
 /** Multi-tenant Alertmanager: receives alerts from the ruler, replicated 3× through its ring. */
 export class Alertmanager extends Construct {
-  constructor(scope: Construct, id: string, props: AlertmanagerProps) {
+  /** Every replica: the ruler notifies all of them via SRV records, the gateway proxies to them. */
+  readonly headless: ServiceRef;
+
+  constructor(scope: Construct, id: string, props: MimirComponentProps) {
     super(scope, id);
-    const settings = resolveSettings(ALERTMANAGER_DEFAULTS, props.settings);
-    const workload = new MimirWorkload(this, "workload", {
+    const { settings } = props;
+    alertmanagerFallbackConfigMap(this, props.context);
+    this.headless = headlessService(this, {
+      context: props.context,
+      component: "alertmanager",
+      name: MIMIR_SERVICE_NAMES.alertmanagerHeadless,
+      publishNotReadyAddresses: true,
+    });
+    new MimirWorkload(this, "workload", {
       context: props.context,
       component: "alertmanager",
       kind: "StatefulSet",
       replicas: settings.replicas,
       resources: settings.resources,
-      ...(settings.storage ? { storageSize: settings.storage } : {}),
+      storageSize: settings.storage,
+      serviceName: this.headless.name,
       // Longer than the 5 min idle timeout of the ruler's HTTP client, so Alertmanager never drops it first.
       extraArgs: ["-server.http-idle-timeout=6m"],
       gossipMember: true,
@@ -70,14 +74,6 @@ export class Alertmanager extends Construct {
       readinessInitialDelaySeconds: 45,
       rollout: { type: "RollingUpdate" },
       extraMounts: alertmanagerMounts(),
-    });
-    alertmanagerFallbackConfigMap(this, props.context);
-    // The ruler notifies every replica via SRV records of this Service; the gateway proxies to it.
-    headlessService(this, {
-      context: props.context,
-      component: workload.identity.component,
-      name: MIMIR_SERVICE_NAMES.alertmanagerHeadless,
-      publishNotReadyAddresses: true,
     });
   }
 }

@@ -1,50 +1,43 @@
 import type { Autoscaling, ComponentSettings, Resources } from "../config/schema.js";
 import { mergeResources } from "../lib/resources.js";
+import type { ComponentDefaults } from "./components.js";
 import type { MimirContext } from "./context.js";
+
+/** Sizing after applying config.yaml over the defaults — resolved once, by the Mimir family. */
+export interface ResolvedSettings {
+  readonly replicas: number;
+  readonly resources: Resources;
+  /** PVC size (StatefulSets). */
+  readonly storage?: string;
+  /** HPA bounds (Deployments); the workload then carries no fixed replica count. */
+  readonly autoscaling?: Autoscaling;
+}
 
 /** Props every Mimir component construct takes. */
 export interface MimirComponentProps {
   /** Shared facts (namespace, image, config names, zones). */
   readonly context: MimirContext;
-  /**
-   * Overrides from config.yaml `mimir.components.<name>`; unset fields use the component's defaults.
-   * @default the component's `<NAME>_DEFAULTS` (replicas, resources, disk, HPA bounds)
-   */
-  readonly settings?: ComponentSettings;
+  /** Sizing, with the component's defaults (src/mimir/components.ts) already applied. */
+  readonly settings: ResolvedSettings;
 }
 
-/** A component's built-in sizing, used where config.yaml is silent. */
-export interface ComponentDefaults {
-  readonly replicas: number;
-  readonly resources: Resources;
-  readonly storage?: string;
-  /** Default HPA; undefined means the component is not autoscaled unless config asks. */
-  readonly autoscaling?: Autoscaling;
-}
-
-/** Sizing after applying config.yaml over the defaults — the one place component defaults are resolved. */
-export interface ResolvedSettings {
-  readonly replicas: number;
-  readonly resources: Resources;
-  readonly storage?: string;
-  readonly autoscaling?: Autoscaling;
-}
-
+/**
+ * Applies config.yaml over a component's defaults. Replicas given without autoscaling become the
+ * default HPA's minimum, so the setting is never lost under an HPA.
+ */
 export function resolveSettings(defaults: ComponentDefaults, settings?: ComponentSettings): ResolvedSettings {
   const replicas = settings?.replicas ?? defaults.replicas;
-  const autoscaling =
-    settings?.autoscaling === false
-      ? undefined
-      : (settings?.autoscaling ??
-        (defaults.autoscaling && settings?.replicas !== undefined
-          ? { ...defaults.autoscaling, minReplicas: Math.max(1, replicas), maxReplicas: Math.max(replicas, defaults.autoscaling.maxReplicas) }
-          : defaults.autoscaling));
-  const storage = settings?.storage ?? defaults.storage;
+  let autoscaling: Autoscaling | undefined;
+  if (settings?.autoscaling === false) autoscaling = undefined;
+  else if (settings?.autoscaling) autoscaling = settings.autoscaling;
+  else if (defaults.autoscaling && settings?.replicas !== undefined) {
+    autoscaling = { ...defaults.autoscaling, minReplicas: replicas, maxReplicas: Math.max(replicas, defaults.autoscaling.maxReplicas) };
+  } else autoscaling = defaults.autoscaling;
   return {
     replicas,
     resources: mergeResources(defaults.resources, settings?.resources),
-    ...(storage ? { storage } : {}),
-    ...(autoscaling ? { autoscaling } : {}),
+    storage: settings?.storage ?? defaults.storage,
+    autoscaling,
   };
 }
 

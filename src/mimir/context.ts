@@ -33,13 +33,14 @@ export interface MimirContext {
   readonly serviceAccountName: string;
   readonly configMapName: string;
   readonly runtimeConfigMapName: string;
-  /** Short hash of mimir.yaml; set on pod templates so a config change rolls the pods. */
-  readonly configHash: string;
+  /**
+   * Short hash of mimir.yaml, set on pod templates so a config change rolls the pods. A function:
+   * mimir.yaml is rendered once every component has created the Services it names.
+   */
+  readonly configHash: () => string;
   readonly storageClassName: string;
   /** Zones for zone-aware StatefulSets; empty when zone awareness is off. */
   readonly zones: readonly MimirZone[];
-  /** Kubernetes cluster DNS domain. */
-  readonly clusterDomain: string;
 }
 
 /** Names of the Services other components and the config refer to. */
@@ -52,8 +53,3 @@ export const MIMIR_SERVICE_NAMES = {
   alertmanagerHeadless: "alertmanager-headless",
   compactor: "compactor",
 } as const;
-
-/** Fully qualified in-cluster DNS name of a Service. */
-export function serviceFqdn(context: Pick<MimirContext, "namespace" | "clusterDomain">, service: string): string {
-  return `${service}.${context.namespace}.svc.${context.clusterDomain}`;
-}

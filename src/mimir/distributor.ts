@@ -1,29 +1,24 @@
 import { Construct } from "constructs";
-import { resolveSettings, type ComponentDefaults, type MimirComponentProps } from "./component-settings.js";
+import type { ServiceRef } from "../lib/service-ref.js";
+import type { MimirComponentProps } from "./component-settings.js";
 import { MIMIR_SERVICE_NAMES } from "./context.js";
 import { headlessService, MimirWorkload } from "./mimir-workload.js";
 
-/** Capacity guide: 1 core + 1 GB per 25k samples/s; HPA absorbs the rest. */
-export const DISTRIBUTOR_DEFAULTS: ComponentDefaults = {
-  replicas: 3,
-  resources: { requests: { cpu: "1", memory: "2Gi" }, limits: { memory: "4Gi" } },
-  autoscaling: { minReplicas: 3, maxReplicas: 12, targetCpuUtilization: 75, targetMemoryUtilization: 80 },
-};
-
-export type DistributorProps = MimirComponentProps;
-
 /** Distributors: validate, rate-limit and shard incoming writes to ingesters. */
 export class Distributor extends Construct {
-  constructor(scope: Construct, id: string, props: DistributorProps) {
+  /** Every distributor pod: the gateway proxies writes here and nginx re-resolves the pod IPs. */
+  readonly headless: ServiceRef;
+
+  constructor(scope: Construct, id: string, props: MimirComponentProps) {
     super(scope, id);
-    const settings = resolveSettings(DISTRIBUTOR_DEFAULTS, props.settings);
+    const { settings } = props;
     new MimirWorkload(this, "workload", {
       context: props.context,
       component: "distributor",
       kind: "Deployment",
       replicas: settings.replicas,
       resources: settings.resources,
-      ...(settings.autoscaling ? { autoscaling: settings.autoscaling } : {}),
+      autoscaling: settings.autoscaling,
       // Short gRPC connection age makes clients re-resolve and rebalance across new distributors;
       // the shutdown delay (< grace period) lets the gateway stop sending before the process exits.
       extraArgs: [
@@ -38,8 +33,7 @@ export class Distributor extends Construct {
       readinessInitialDelaySeconds: 45,
       rollout: { type: "RollingUpdate", maxSurge: "15%", maxUnavailable: 0 },
     });
-    // The gateway proxies writes here: nginx re-resolves every distributor pod IP.
-    headlessService(this, {
+    this.headless = headlessService(this, {
       context: props.context,
       component: "distributor",
       name: MIMIR_SERVICE_NAMES.distributorHeadless,

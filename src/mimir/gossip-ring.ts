@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import { MANAGED_BY } from "../lib/labels.js";
 import { service } from "../lib/service.js";
+import type { ServiceRef } from "../lib/service-ref.js";
 import { MIMIR_PORTS, MIMIR_SERVICE_NAMES, type MimirContext } from "./context.js";
 
 export interface GossipRingProps {
@@ -12,6 +13,8 @@ export interface GossipRingProps {
  * pod can join the ring before it is ready. Named `gossip-ring` as the Mimir mixin expects.
  */
 export class GossipRing extends Construct {
+  readonly service: ServiceRef;
+
   constructor(scope: Construct, id: string, props: GossipRingProps) {
     super(scope, id);
     const selector = {
@@ -19,7 +22,7 @@ export class GossipRing extends Construct {
       "app.kubernetes.io/instance": props.context.instance,
       "app.kubernetes.io/part-of": "memberlist",
     };
-    service(this, {
+    this.service = service(this, {
       name: MIMIR_SERVICE_NAMES.gossipRing,
       labels: { ...selector, "app.kubernetes.io/managed-by": MANAGED_BY, "prometheus.io/service-monitor": "false" },
       selector,

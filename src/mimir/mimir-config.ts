@@ -1,58 +1,54 @@
 import type { InfraOutputs } from "../config/infra-outputs.js";
 import type { MimirLimits } from "../config/mimir-limits.js";
-import type { PlatformConfig } from "../config/schema.js";
-import { MIMIR_PATHS, MIMIR_PORTS, MIMIR_SERVICE_NAMES, serviceFqdn, type MimirContext } from "./context.js";
+import type { CacheName, PlatformConfig } from "../config/schema.js";
 import { byCodeUnit } from "../lib/order.js";
+import { dnsDiscoveryAddress, hostPort, httpUrl, srvDiscoveryUrl, type ServiceRef } from "../lib/service-ref.js";
+import type { CacheEndpoint, ObjectStorage } from "../synth/family.js";
+import { REPLICATION_FACTOR } from "./components.js";
+import { MIMIR_PATHS, MIMIR_PORTS, type MimirZone } from "./context.js";
 
-/** A memcached cluster as Mimir's cache client sees it. */
-export interface CacheEndpoint {
-  /** e.g. `dns+chunks-cache.mimir.svc.cluster.local:11211` (A lookup of the headless Service: one entry per pod). */
-  readonly addresses: string;
-  /** Must equal the server's `-I` in bytes. */
-  readonly maxItemSizeBytes: number;
+/** The Services mimir.yaml addresses, as the component constructs created them. */
+export interface MimirConfigServices {
+  /** memberlist seed (headless, every gossip member). */
+  readonly gossipRing: ServiceRef;
+  /** Query-scheduler (headless); absent in monolithic mode, where the scheduler runs in-process. */
+  readonly scheduler?: ServiceRef;
+  /** Where the ruler sends alerts: the headless Alertmanager Service, or the single process locally. */
+  readonly alertmanager?: ServiceRef;
 }
-
-export interface CacheEndpoints {
-  readonly results?: CacheEndpoint;
-  readonly index?: CacheEndpoint;
-  readonly chunks?: CacheEndpoint;
-  readonly metadata?: CacheEndpoint;
-}
-
-/** Object storage Mimir writes to. */
-export type ObjectStorage =
-  | {
-      readonly kind: "s3";
-      readonly region: string;
-      readonly bucket: string;
-      readonly rulerBucket?: string;
-      readonly alertmanagerBucket?: string;
-      readonly kmsKeyArn: string;
-    }
-  | {
-      /** Local development only: MinIO inside the cluster, credentials from env (see MinIO construct). */
-      readonly kind: "minio";
-      readonly endpoint: string;
-      readonly bucket: string;
-    };
 
 export interface MimirConfigInputs {
   readonly config: PlatformConfig;
-  readonly context: Pick<MimirContext, "namespace" | "clusterDomain" | "zones">;
+  readonly zones: readonly MimirZone[];
   readonly storage: ObjectStorage;
-  readonly caches: CacheEndpoints;
+  readonly caches: Partial<Readonly<Record<CacheName, CacheEndpoint>>>;
+  readonly services: MimirConfigServices;
   /** Replicas of the alertmanager StatefulSet; the ring's replication factor cannot exceed it. */
   readonly alertmanagerReplicas: number;
+  /** ingester.instance_limits.max_series; undefined where no separate ingesters run. */
+  readonly ingesterMaxSeries?: number;
 }
 
 /** Environment variables referenced from mimir.yaml through -config.expand-env. */
 export const MIMIR_EXPAND_ENV_VARIABLES = ["MINIO_ROOT_USER", "MINIO_ROOT_PASSWORD"] as const;
 
+/**
+ * How long after the fact data can still appear in the DR bucket: an ingester cuts a block once its
+ * head spans 3h, then the block, and later the compactor's bucket index, are replicated by S3 and
+ * picked up by DR's 15-minute syncs. Results newer than this are not cached in DR, so a cached
+ * partial answer never hides data that arrives late.
+ */
+export const DR_RESULTS_CACHE_FRESHNESS = "6h";
+
+/**
+ * DR reads a bucket index that prod's compactor writes and S3 replicates. During a prod outage,
+ * exactly when DR is needed, the index stops being updated; the 1h default would then fail every
+ * query. Staleness is alerted on instead (bucket index update age), not enforced.
+ */
+export const DR_BUCKET_INDEX_MAX_STALE_PERIOD = "8760h";
+
 /** Chooses the object storage from the Terraform outputs (DR reads the replicated bucket). */
-export function objectStorageFor(config: PlatformConfig, infra: InfraOutputs | undefined, minioEndpoint: string): ObjectStorage {
-  if (config.mimir.deploymentMode === "monolithic" || !infra) {
-    return { kind: "minio", endpoint: minioEndpoint, bucket: "mimir" };
-  }
+export function s3StorageFor(config: PlatformConfig, infra: InfraOutputs): ObjectStorage {
   if (config.mimir.deploymentMode === "read-only") {
     const dr = infra.dr!;
     return { kind: "s3", region: dr.region, bucket: dr.bucket, kmsKeyArn: dr.kmsKeyArn };
@@ -61,13 +57,13 @@ export function objectStorageFor(config: PlatformConfig, infra: InfraOutputs | u
     kind: "s3",
     region: infra.region,
     bucket: infra.mimirBucket,
-    ...(infra.mimirRulerBucket ? { rulerBucket: infra.mimirRulerBucket } : {}),
-    ...(infra.mimirAlertmanagerBucket ? { alertmanagerBucket: infra.mimirAlertmanagerBucket } : {}),
+    rulerBucket: infra.mimirRulerBucket,
+    alertmanagerBucket: infra.mimirAlertmanagerBucket,
     kmsKeyArn: infra.kmsKeyArn,
   };
 }
 
-function memcachedClient(endpoint: CacheEndpoint, tuning: Record<string, unknown>) {
+function memcachedClient(endpoint: CacheEndpoint, tuning: Record<string, unknown>): Record<string, unknown> {
   return {
     backend: "memcached",
     memcached: { addresses: endpoint.addresses, max_item_size: endpoint.maxItemSizeBytes, ...tuning },
@@ -79,11 +75,17 @@ function memcachedClient(endpoint: CacheEndpoint, tuning: Record<string, unknown
  * descriptor; every key is checked against it by the validation chain.
  */
 export function buildMimirConfig(inputs: MimirConfigInputs): Record<string, unknown> {
-  const { config, context, storage, caches } = inputs;
+  const { config, storage, caches, services } = inputs;
   const mode = config.mimir.deploymentMode;
-  const zoneAware = context.zones.length > 0;
-  const fqdn = (service: string) => serviceFqdn(context, service);
-  const schedulerAddress = `${fqdn(MIMIR_SERVICE_NAMES.querySchedulerHeadless)}:${MIMIR_PORTS.grpc}`;
+  const zoneAware = inputs.zones.length > 0;
+  const replicationFactor = mode === "monolithic" ? 1 : REPLICATION_FACTOR;
+  // Monolithic: no address at all, so the frontend and querier use the in-process scheduler.
+  const schedulerAddress = services.scheduler ? hostPort(services.scheduler, "grpc") : undefined;
+  const alertmanagerUrl = !services.alertmanager
+    ? undefined
+    : services.alertmanager.headless
+      ? srvDiscoveryUrl(services.alertmanager, "http-metrics", "/alertmanager")
+      : httpUrl(services.alertmanager, "http-metrics", "/alertmanager");
 
   // Blocks, rules and alertmanager state share one bucket under separate prefixes unless Terraform
   // gives them their own buckets (they must never share bucket + prefix).
@@ -111,10 +113,8 @@ export function buildMimirConfig(inputs: MimirConfigInputs): Record<string, unkn
     compactor_blocks_retention_period: config.mimir.retention,
     max_query_parallelism: 240,
     max_total_query_length: "12000h",
-    max_cache_freshness: "10m",
-    ruler_alertmanager_client_config: {
-      alertmanager_url: `dnssrvnoa+http://_http-metrics._tcp.${fqdn(MIMIR_SERVICE_NAMES.alertmanagerHeadless)}./alertmanager`,
-    },
+    max_cache_freshness: mode === "read-only" ? DR_RESULTS_CACHE_FRESHNESS : "10m",
+    ...(alertmanagerUrl ? { ruler_alertmanager_client_config: { alertmanager_url: alertmanagerUrl } } : {}),
     ...config.mimir.limits,
   };
 
@@ -137,6 +137,7 @@ export function buildMimirConfig(inputs: MimirConfigInputs): Record<string, unkn
       tsdb: { dir: `${MIMIR_PATHS.dataDir}/tsdb`, head_compaction_interval: "15m", wal_replay_concurrency: 3 },
       bucket_store: {
         sync_dir: `${MIMIR_PATHS.dataDir}/tsdb-sync`,
+        ...(mode === "read-only" ? { bucket_index: { max_stale_period: DR_BUCKET_INDEX_MAX_STALE_PERIOD } } : {}),
         ...(caches.index
           ? { index_cache: memcachedClient(caches.index, { timeout: "750ms", max_idle_connections: 150 }) }
           : {}),
@@ -160,8 +161,9 @@ export function buildMimirConfig(inputs: MimirConfigInputs): Record<string, unkn
     // Classic architecture: ingesters receive writes over gRPC from distributors, no Kafka.
     ingest_storage: { enabled: false },
     ingester: {
+      ...(inputs.ingesterMaxSeries !== undefined ? { instance_limits: { max_series: inputs.ingesterMaxSeries } } : {}),
       ring: {
-        replication_factor: mode === "monolithic" ? 1 : 3,
+        replication_factor: replicationFactor,
         zone_awareness_enabled: zoneAware,
         num_tokens: 512,
         tokens_file_path: `${MIMIR_PATHS.dataDir}/tokens`,
@@ -173,7 +175,7 @@ export function buildMimirConfig(inputs: MimirConfigInputs): Record<string, unkn
     },
     distributor: { ring: ringTimings },
     frontend: {
-      scheduler_address: schedulerAddress,
+      ...(schedulerAddress ? { scheduler_address: schedulerAddress } : {}),
       parallelize_shardable_queries: true,
       ...(caches.results
         ? {
@@ -187,18 +189,18 @@ export function buildMimirConfig(inputs: MimirConfigInputs): Record<string, unkn
         : {}),
     },
     frontend_worker: {
-      scheduler_address: schedulerAddress,
+      ...(schedulerAddress ? { scheduler_address: schedulerAddress } : {}),
       grpc_client_config: { max_send_msg_size: 419430400 },
     },
     querier: {
       max_concurrent: 16,
-      // DR has no ingesters: every query reads the replicated bucket.
+      // DR's ingesters are idle: every query reads the replicated bucket, whatever its time range.
       ...(mode === "read-only" ? { query_store_after: "0s" } : {}),
     },
     query_scheduler: { max_outstanding_requests_per_tenant: 800 },
     store_gateway: {
       sharding_ring: {
-        replication_factor: mode === "monolithic" ? 1 : 3,
+        replication_factor: replicationFactor,
         zone_awareness_enabled: zoneAware,
         ...(zoneAware ? { kvstore: { prefix: "multi-zone/" } } : {}),
         tokens_file_path: `${MIMIR_PATHS.dataDir}/tokens`,
@@ -227,7 +229,7 @@ export function buildMimirConfig(inputs: MimirConfigInputs): Record<string, unkn
       sharding_ring: { replication_factor: Math.max(1, Math.min(3, inputs.alertmanagerReplicas)) },
     },
     memberlist: {
-      join_members: [`dns+${fqdn(MIMIR_SERVICE_NAMES.gossipRing)}.:${MIMIR_PORTS.memberlist}`],
+      join_members: [dnsDiscoveryAddress(services.gossipRing, "gossip-ring")],
       abort_if_cluster_join_fails: false,
       // Keeps this cluster's gossip from merging with another environment's by mistake.
       cluster_label: `${config.project}-${config.envName}`,

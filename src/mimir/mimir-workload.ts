@@ -1,3 +1,4 @@
+import { Lazy } from "cdk8s";
 import * as k8s from "cdk8s-plus-27/lib/imports/k8s.js";
 import { Construct } from "constructs";
 import type { Autoscaling, Resources } from "../config/schema.js";
@@ -6,13 +7,14 @@ import { horizontalPodAutoscaler } from "../lib/horizontal-pod-autoscaler.js";
 import { podDisruptionBudget } from "../lib/pod-disruption-budget.js";
 import { imageTag, selectorLabels, standardLabels, type WorkloadIdentity } from "../lib/labels.js";
 import { httpProbe } from "../lib/probes.js";
-import { rollingUpdate } from "../lib/rollout.js";
+import { rollingUpdateStrategy, statefulSetRollingUpdate } from "../lib/rollout.js";
 import { resourceRequirements } from "../lib/resources.js";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../lib/security.js";
 import { service } from "../lib/service.js";
+import type { ServiceRef } from "../lib/service-ref.js";
 import { MIMIR_PATHS, MIMIR_PORTS, type MimirContext, type MimirZone } from "./context.js";
 
-/** How a workload is rolled out. */
+/** How a workload is rolled out (StatefulSets have no surge). */
 export type Rollout =
   | { readonly type: "RollingUpdate"; readonly maxSurge?: string | number; readonly maxUnavailable?: string | number }
   | { readonly type: "OnDelete" };
@@ -77,6 +79,8 @@ export interface MimirWorkloadProps {
 export class MimirWorkload extends Construct {
   readonly name: string;
   readonly identity: WorkloadIdentity;
+  /** The ClusterIP Service named like the workload, when it has one. */
+  readonly service?: ServiceRef;
 
   constructor(scope: Construct, id: string, props: MimirWorkloadProps) {
     super(scope, id);
@@ -116,11 +120,9 @@ export class MimirWorkload extends Construct {
       { name: "runtime-config", mountPath: MIMIR_PATHS.runtimeDir },
       { name: "storage", mountPath: MIMIR_PATHS.dataDir },
       { name: "active-queries", mountPath: MIMIR_PATHS.activeQueryTrackerDir },
-      ...(props.extraMounts ?? []).map((mount) => ({
-        name: mount.volume.name,
-        mountPath: mount.mountPath,
-        ...(mount.subPath ? { subPath: mount.subPath } : {}),
-      })),
+      ...(props.extraMounts ?? []).map(
+        (mount): k8s.VolumeMount => ({ name: mount.volume.name, mountPath: mount.mountPath, subPath: mount.subPath }),
+      ),
     ];
 
     const readiness = httpProbe({
@@ -138,15 +140,11 @@ export class MimirWorkload extends Construct {
         `-config.file=${MIMIR_PATHS.configFile}`,
         ...(props.extraArgs ?? []),
       ],
-      ...(props.env && Object.keys(props.env).length > 0
-        ? { env: Object.entries(props.env).map(([name, value]) => ({ name, value })) }
-        : {}),
-      ...(props.envFromSecrets?.length
-        ? { envFrom: props.envFromSecrets.map((name) => ({ secretRef: { name } })) }
-        : {}),
+      env: props.env && Object.keys(props.env).length > 0 ? Object.entries(props.env).map(([name, value]) => ({ name, value })) : undefined,
+      envFrom: props.envFromSecrets?.length ? props.envFromSecrets.map((name) => ({ secretRef: { name } })) : undefined,
       ports,
       readinessProbe: readiness,
-      ...(props.livenessProbe ? { livenessProbe: readiness } : {}),
+      livenessProbe: props.livenessProbe ? readiness : undefined,
       resources: resourceRequirements(props.resources),
       securityContext: restrictedContainerSecurityContext(),
       volumeMounts,
@@ -167,18 +165,19 @@ export class MimirWorkload extends Construct {
           labelSelector: { matchLabels: selector },
         },
       ],
-      ...(props.zone ? { nodeSelector: { "topology.kubernetes.io/zone": props.zone.awsZone } } : {}),
+      nodeSelector: props.zone ? { "topology.kubernetes.io/zone": props.zone.awsZone } : undefined,
       containers: [container],
       volumes,
     };
     const template: k8s.PodTemplateSpec = {
-      metadata: { labels, annotations: { [CONFIG_HASH_ANNOTATION]: context.configHash } },
+      // Lazy: mimir.yaml is rendered after every component has published its Services.
+      metadata: { labels, annotations: { [CONFIG_HASH_ANNOTATION]: Lazy.any({ produce: () => context.configHash() }) } },
       spec: podSpec,
     };
-    const metadata = {
+    const metadata: k8s.ObjectMeta = {
       name: this.name,
-      labels: { ...labels, ...(props.workloadLabels ?? {}) },
-      ...(props.workloadAnnotations ? { annotations: { ...props.workloadAnnotations } } : {}),
+      labels: { ...labels, ...props.workloadLabels },
+      annotations: props.workloadAnnotations ? { ...props.workloadAnnotations } : undefined,
     };
 
     if (props.kind === "Deployment") {
@@ -187,42 +186,44 @@ export class MimirWorkload extends Construct {
         metadata,
         spec: {
           // Under an HPA the replica count is the HPA's to manage; a fixed value would fight it on every sync.
-          ...(props.autoscaling ? {} : { replicas: props.replicas }),
+          replicas: props.autoscaling ? undefined : props.replicas,
           revisionHistoryLimit: 10,
           selector: { matchLabels: selector },
-          strategy: { type: "RollingUpdate", rollingUpdate: rollingUpdate(props.rollout) },
+          strategy: rollingUpdateStrategy(props.rollout.maxSurge, props.rollout.maxUnavailable),
           template,
         },
       });
     } else {
+      if (props.autoscaling) throw new Error(`${this.name}: StatefulSets are not autoscaled`);
+      if (props.rollout.type === "RollingUpdate" && props.rollout.maxSurge !== undefined) {
+        throw new Error(`${this.name}: StatefulSets replace pods in place and have no maxSurge`);
+      }
       new k8s.KubeStatefulSet(this, "statefulset", {
         metadata,
         spec: {
-          ...(props.autoscaling ? {} : { replicas: props.replicas }),
-          serviceName: props.serviceName ?? this.name,
+          replicas: props.replicas,
+          // The governing Service gives each pod a stable DNS name; it must be headless to do that.
+          serviceName:
+            props.serviceName ?? headlessService(this, { context, component: props.component, name: `${this.name}-headless` }).name,
           podManagementPolicy: props.podManagementPolicy ?? "OrderedReady",
           revisionHistoryLimit: 10,
           selector: { matchLabels: selector },
           updateStrategy:
-            props.rollout.type === "OnDelete"
-              ? { type: "OnDelete" }
-              : { type: "RollingUpdate", rollingUpdate: rollingUpdate(props.rollout) },
+            props.rollout.type === "OnDelete" ? { type: "OnDelete" } : statefulSetRollingUpdate(props.rollout.maxUnavailable),
           persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
           template,
-          ...(props.storageSize
-            ? {
-                volumeClaimTemplates: [
-                  {
-                    metadata: { name: "storage" },
-                    spec: {
-                      accessModes: ["ReadWriteOnce"],
-                      storageClassName: context.storageClassName,
-                      resources: { requests: { storage: k8s.Quantity.fromString(props.storageSize) } },
-                    },
+          volumeClaimTemplates: props.storageSize
+            ? [
+                {
+                  metadata: { name: "storage" },
+                  spec: {
+                    accessModes: ["ReadWriteOnce"],
+                    storageClassName: context.storageClassName,
+                    resources: { requests: { storage: k8s.Quantity.fromString(props.storageSize) } },
                   },
-                ],
-              }
-            : {}),
+                },
+              ]
+            : undefined,
         },
       });
     }
@@ -241,7 +242,7 @@ export class MimirWorkload extends Construct {
 
     if (props.clusterIpService ?? true) {
       const wanted = props.servicePorts ?? ["http-metrics", "grpc"];
-      service(this, {
+      this.service = service(this, {
         name: this.name,
         labels,
         selector,
@@ -257,8 +258,8 @@ export class MimirWorkload extends Construct {
 /** Headless Service over a component's pods (stable pod DNS / every-pod DNS answers). */
 export function headlessService(
   scope: Construct,
-  workload: { context: MimirContext; component: string; name: string; publishNotReadyAddresses?: boolean; gossipMember?: boolean },
-): k8s.KubeService {
+  workload: { context: MimirContext; component: string; name: string; publishNotReadyAddresses?: boolean },
+): ServiceRef {
   const identity: WorkloadIdentity = {
     app: "mimir",
     instance: workload.context.instance,

@@ -1,35 +1,39 @@
 import { Construct } from "constructs";
-import { resolveSettings, type ComponentDefaults, type MimirComponentProps } from "./component-settings.js";
+import type { ServiceRef } from "../lib/service-ref.js";
+import type { MimirComponentProps } from "./component-settings.js";
 import { alertmanagerFallbackConfigMap, alertmanagerMounts } from "./alertmanager.js";
 import { MimirWorkload } from "./mimir-workload.js";
 
-/** Laptop-sized: the whole of Mimir in one process. */
-export const MONOLITHIC_DEFAULTS: ComponentDefaults = {
-  replicas: 1,
-  resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "2Gi" } },
-  storage: "5Gi",
-};
+/**
+ * Modules the single process runs: `all` (distributor, ingester, querier, query-frontend and its
+ * in-process scheduler, store-gateway, compactor, ruler, …) does not include the alertmanager,
+ * which the ruler and the gateway's Alertmanager routes need, so it is added explicitly.
+ */
+export const MONOLITHIC_TARGET = "all,alertmanager";
 
 export interface MonolithicProps extends MimirComponentProps {
   /** Secret with the object-store credentials Mimir reads from its environment (local MinIO). */
-  readonly credentialsSecret?: string;
+  readonly credentialsSecret: string | undefined;
 }
 
-/** Mimir as a single `-target=all` process, for local kind clusters. */
+/** Mimir as a single process, for local kind clusters. */
 export class Monolithic extends Construct {
+  /** Every API of the single process (read, write, ruler, Alertmanager). */
+  readonly service: ServiceRef;
+
   constructor(scope: Construct, id: string, props: MonolithicProps) {
     super(scope, id);
-    const settings = resolveSettings(MONOLITHIC_DEFAULTS, props.settings);
-    new MimirWorkload(this, "workload", {
+    const { settings } = props;
+    const workload = new MimirWorkload(this, "workload", {
       context: props.context,
       component: "mimir",
       name: "mimir",
-      target: "all",
+      target: MONOLITHIC_TARGET,
       kind: "StatefulSet",
       replicas: settings.replicas,
       resources: settings.resources,
-      ...(settings.storage ? { storageSize: settings.storage } : {}),
-      ...(props.credentialsSecret ? { envFromSecrets: [props.credentialsSecret] } : {}),
+      storageSize: settings.storage,
+      envFromSecrets: props.credentialsSecret ? [props.credentialsSecret] : undefined,
       gossipMember: true,
       terminationGracePeriodSeconds: 60,
       readinessInitialDelaySeconds: 15,
@@ -37,5 +41,6 @@ export class Monolithic extends Construct {
       extraMounts: alertmanagerMounts(),
     });
     alertmanagerFallbackConfigMap(this, props.context);
+    this.service = workload.service!;
   }
 }

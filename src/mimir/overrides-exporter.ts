@@ -1,25 +1,19 @@
 import { Construct } from "constructs";
-import { resolveSettings, type ComponentDefaults, type MimirComponentProps } from "./component-settings.js";
+import type { MimirComponentProps } from "./component-settings.js";
 import { MimirWorkload } from "./mimir-workload.js";
-
-export const OVERRIDES_EXPORTER_DEFAULTS: ComponentDefaults = {
-  replicas: 1,
-  resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } },
-};
-
-export type OverridesExporterProps = MimirComponentProps;
 
 /** Overrides-exporter: publishes per-tenant limits as cortex_limits_overrides for dashboards and alerts. */
 export class OverridesExporter extends Construct {
-  constructor(scope: Construct, id: string, props: OverridesExporterProps) {
+  constructor(scope: Construct, id: string, props: MimirComponentProps) {
     super(scope, id);
-    const settings = resolveSettings(OVERRIDES_EXPORTER_DEFAULTS, props.settings);
+    const { settings } = props;
     new MimirWorkload(this, "workload", {
       context: props.context,
       component: "overrides-exporter",
       kind: "Deployment",
       replicas: settings.replicas,
       resources: settings.resources,
+      autoscaling: settings.autoscaling,
       gossipMember: false,
       terminationGracePeriodSeconds: 30,
       readinessInitialDelaySeconds: 45,

@@ -21,7 +21,7 @@ export class MimirServiceAccount extends Construct {
           "app.kubernetes.io/instance": props.instance,
           "app.kubernetes.io/managed-by": MANAGED_BY,
         },
-        ...(props.roleArn ? { annotations: { "eks.amazonaws.com/role-arn": props.roleArn } } : {}),
+        annotations: props.roleArn ? { "eks.amazonaws.com/role-arn": props.roleArn } : undefined,
       },
     });
   }

@@ -1,21 +1,12 @@
 import { Construct } from "constructs";
-import { goMemLimit, resolveSettings, type ComponentDefaults, type MimirComponentProps } from "./component-settings.js";
+import { goMemLimit, type MimirComponentProps } from "./component-settings.js";
 import { ZoneAwareStatefulSet } from "./zone-aware.js";
-
-/** Capacity guide: 13 GB disk per 1M active series; 1 core + 1 GB per 10 queries/s. */
-export const STORE_GATEWAY_DEFAULTS: ComponentDefaults = {
-  replicas: 3,
-  resources: { requests: { cpu: "1", memory: "2Gi" }, limits: { memory: "4Gi" } },
-  storage: "20Gi",
-};
-
-export type StoreGatewayProps = MimirComponentProps;
 
 /** Store-gateways: serve blocks from the bucket to queriers, sharded by a ring (zone-aware in prod). */
 export class StoreGateway extends Construct {
-  constructor(scope: Construct, id: string, props: StoreGatewayProps) {
+  constructor(scope: Construct, id: string, props: MimirComponentProps) {
     super(scope, id);
-    const settings = resolveSettings(STORE_GATEWAY_DEFAULTS, props.settings);
+    const { settings } = props;
     new ZoneAwareStatefulSet(this, "store-gateway", {
       context: props.context,
       component: "store-gateway",

@@ -4,6 +4,16 @@ import { podDisruptionBudget } from "../lib/pod-disruption-budget.js";
 import type { ResolvedSettings } from "./component-settings.js";
 import { MIMIR_PORTS, type MimirContext } from "./context.js";
 import { headlessService, MimirWorkload, type MimirWorkloadProps } from "./mimir-workload.js";
+import { zoneAwarePodDisruptionBudget } from "./rollout-operator.js";
+
+/**
+ * ZoneAwarePodDisruptionBudget `maxUnavailable` for the pods of one zone, the same as the StatefulSets'
+ * `rollout-max-unavailable` (a test keeps the two equal). Since v0.32 the rollout-operator checks every pod it
+ * deletes during a rollout against the budget (pkg/controller/controller.go, MarkPodAsDeleted), so a smaller
+ * budget would silently cap zone rollouts below that annotation. Upstream's Mimir jsonnet does the same for the
+ * classic architecture; it uses 1 only with ingest storage, where the budget is per partition.
+ */
+export const ZONE_MAX_UNAVAILABLE = 50;
 
 export interface ZoneAwareStatefulSetProps {
   readonly context: MimirContext;
@@ -23,7 +33,8 @@ export interface ZoneAwareStatefulSetProps {
 /**
  * A ring member that is replicated across zones: with zones, one StatefulSet per zone
  * (`<component>-zone-a/b/c`) rolled out zone by zone by the rollout-operator (OnDelete), otherwise
- * one StatefulSet. Either way a headless governing Service and one PDB over all pods.
+ * one StatefulSet. Either way a headless governing Service; a PDB without zones, a
+ * ZoneAwarePodDisruptionBudget (one zone disrupted at a time) with them.
  */
 export class ZoneAwareStatefulSet extends Construct {
   constructor(scope: Construct, id: string, props: ZoneAwareStatefulSetProps) {
@@ -79,12 +90,27 @@ export class ZoneAwareStatefulSet extends Construct {
       });
     }
 
-    // One budget across every zone: at most one pod of the whole ring down voluntarily.
     const identity = { app: "mimir", instance: context.instance, component, version: imageTag(context.image) };
-    podDisruptionBudget(this, {
-      name: component,
-      labels: standardLabels(identity),
-      selector: selectorLabels(identity),
-    });
+    if (context.zones.length === 0) {
+      // One StatefulSet: at most one pod of the ring down voluntarily.
+      podDisruptionBudget(this, {
+        name: component,
+        labels: standardLabels(identity),
+        selector: selectorLabels(identity),
+      });
+    } else {
+      // Zones: the rollout-operator's zone-aware budget instead of a plain PDB over all zones. Evictions (and the
+      // operator's own rollout deletions) are allowed in one zone at a time, never while another zone has a pod
+      // down, which is what zone-aware replication tolerates. It selects StatefulSets and pods by rollout-group,
+      // which both carry, as upstream's `<component>-rollout` budgets do.
+      zoneAwarePodDisruptionBudget(this, {
+        name: `${component}-rollout`,
+        labels: standardLabels(identity),
+        spec: {
+          maxUnavailable: ZONE_MAX_UNAVAILABLE,
+          selector: { matchLabels: { "rollout-group": component } },
+        },
+      });
+    }
   }
 }

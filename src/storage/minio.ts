@@ -5,6 +5,7 @@ import { httpProbe } from "../lib/probes.js";
 import { resourceRequirements } from "../lib/resources.js";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../lib/security.js";
 import { service } from "../lib/service.js";
+import type { ServiceRef } from "../lib/service-ref.js";
 
 export const MINIO_PORT = 9000;
 
@@ -28,6 +29,9 @@ export interface MinioProps {
  * buckets. Its credentials are fixed, public, dev-only values and are marked as such.
  */
 export class Minio extends Construct {
+  /** Headless (the StatefulSet's governing Service); Mimir addresses the single pod through it. */
+  readonly service: ServiceRef;
+
   constructor(scope: Construct, id: string, props: MinioProps) {
     super(scope, id);
     const image = props.image ?? "minio/minio:RELEASE.2025-09-07T16-13-09Z";
@@ -86,19 +90,25 @@ export class Minio extends Construct {
             metadata: { name: "data" },
             spec: {
               accessModes: ["ReadWriteOnce"],
-              ...(props.storageClassName ? { storageClassName: props.storageClassName } : {}),
+              storageClassName: props.storageClassName,
               resources: { requests: { storage: k8s.Quantity.fromString(props.storageSize ?? "5Gi") } },
             },
           },
         ],
       },
     });
-    service(this, { name: "minio", labels, selector, ports: [{ name: "http", port: MINIO_PORT, targetPort: "http" }] });
+    this.service = service(this, {
+      name: "minio",
+      labels,
+      selector,
+      headless: true,
+      ports: [{ name: "http", port: MINIO_PORT, targetPort: "http" }],
+    });
 
     // Idempotent bucket creation; retried by the Job until MinIO answers.
     const script = [
       "set -e",
-      `until mc alias set local http://minio:${MINIO_PORT} "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD"; do sleep 2; done`,
+      `until mc alias set local http://${this.service.fqdn}:${MINIO_PORT} "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD"; do sleep 2; done`,
       ...props.buckets.map((bucket) => `mc mb --ignore-existing local/${bucket}`),
     ].join("\n");
     new k8s.KubeJob(this, "create-buckets", {

@@ -20,15 +20,16 @@ export class Gp3StorageClass extends Construct {
     new k8s.KubeStorageClass(this, "storage-class", {
       metadata: { name: props.name ?? "gp3", labels: { "app.kubernetes.io/managed-by": MANAGED_BY } },
       provisioner: "ebs.csi.aws.com",
-      parameters: {
-        type: "gp3",
-        encrypted: "true",
-        "csi.storage.k8s.io/fstype": "ext4",
-        ...(props.kmsKeyArn ? { kmsKeyId: props.kmsKeyArn } : {}),
-      },
+      parameters: storageClassParameters(props.kmsKeyArn),
       reclaimPolicy: "Retain",
       volumeBindingMode: "WaitForFirstConsumer",
       allowVolumeExpansion: true,
     });
   }
+}
+
+function storageClassParameters(kmsKeyArn: string | undefined): Record<string, string> {
+  const parameters: Record<string, string> = { type: "gp3", encrypted: "true", "csi.storage.k8s.io/fstype": "ext4" };
+  if (kmsKeyArn) parameters.kmsKeyId = kmsKeyArn;
+  return parameters;
 }

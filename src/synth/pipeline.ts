@@ -1,6 +1,7 @@
+import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { ConfigError } from "../config/errors.js";
-import { listEnvironments, loadEnvironment } from "../config/load.js";
+import { listOverlayDirectories, loadEnvironment } from "../config/load.js";
 import type { PlatformConfig } from "../config/schema.js";
 import { gitopsFiles } from "../gitops/gitops.js";
 import { MIMIR_EXPAND_ENV_VARIABLES } from "../mimir/mimir-config.js";
@@ -16,6 +17,24 @@ export interface SynthOptions {
   readonly root: string;
   /** Environments to synthesize; all under overlays/ when empty. */
   readonly envs: readonly string[];
+  /**
+   * `--remove-env`: environments whose overlay directory was deleted on purpose. A full synth removes their
+   * outputs (dist/<env>/, argocd/<env>.yaml, flux/<env>.yaml). Naming an environment that still has an overlay
+   * directory, or one with nothing to remove, is a problem.
+   */
+  readonly removeEnvs?: readonly string[];
+  /**
+   * What a full synth does with the outputs of an environment that has no overlay directory and is not in
+   * removeEnvs: "error" (default; GitOps with pruning would delete the running environment) or "remove"
+   * (the semantic diff, which only reports what would change).
+   */
+  readonly orphanedOutputs?: "error" | "remove";
+}
+
+export interface RemovedEnvironment {
+  readonly env: string;
+  /** Its existing outputs, repo-relative: `dist/<env>`, `argocd/<env>.yaml`, `flux/<env>.yaml`. */
+  readonly paths: string[];
 }
 
 export interface SynthOutcome {
@@ -25,6 +44,71 @@ export interface SynthOutcome {
   readonly targets: string[];
   readonly perEnv: { env: string; objects: number; ms: number }[];
   readonly warnings: string[];
+  /** Environments whose outputs this synth removes (only with removeEnvs or orphanedOutputs: "remove"). */
+  readonly removed: RemovedEnvironment[];
+}
+
+/**
+ * The environments that have outputs: a directory under dist/, or a `<env>.yaml` under argocd/ or flux/.
+ * Returns env → its existing output paths (repo-relative).
+ */
+export function environmentsWithOutputs(root: string): Map<string, string[]> {
+  const found = new Map<string, string[]>();
+  const add = (env: string, output: string) => found.set(env, [...(found.get(env) ?? []), output]);
+  const entries = (dir: string) => (existsSync(path.join(root, dir)) ? readdirSync(path.join(root, dir), { withFileTypes: true }) : []);
+  for (const entry of entries("dist")) {
+    if (entry.isDirectory() && !entry.name.startsWith(".")) add(entry.name, `dist/${entry.name}`);
+  }
+  for (const dir of ["argocd", "flux"]) {
+    for (const entry of entries(dir)) {
+      if (entry.isFile() && entry.name.endsWith(".yaml") && !entry.name.startsWith(".")) add(entry.name.slice(0, -".yaml".length), `${dir}/${entry.name}`);
+    }
+  }
+  return found;
+}
+
+/**
+ * Which existing outputs a full synth would drop because their environment's overlay directory is gone, checked
+ * against --remove-env: returns the environments to remove and the problems (an overlay-less environment not
+ * named by --remove-env; --remove-env naming a live environment or one without outputs).
+ */
+function checkRemovedEnvironments(
+  root: string,
+  overlays: readonly string[],
+  removeEnvs: readonly string[],
+  orphanedOutputs: "error" | "remove",
+): { removed: RemovedEnvironment[]; problems: Problem[] } {
+  const outputs = environmentsWithOutputs(root);
+  const problems: Problem[] = [];
+  const removed: RemovedEnvironment[] = [];
+  for (const env of [...new Set(removeEnvs)]) {
+    if (overlays.includes(env)) {
+      problems.push({
+        file: `overlays/${env}`,
+        message: `the overlay directory still exists, so --remove-env ${env} would remove a live environment; delete overlays/${env}/ first if ${env} is really to be removed, or drop --remove-env ${env}`,
+      });
+    } else if (!outputs.has(env)) {
+      problems.push({
+        file: `overlays/${env}`,
+        message: `--remove-env ${env}: nothing to remove (no overlay directory and no dist/${env}, argocd/${env}.yaml or flux/${env}.yaml)`,
+      });
+    }
+  }
+  for (const [env, paths] of [...outputs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (overlays.includes(env)) continue;
+    if (removeEnvs.includes(env) || orphanedOutputs === "remove") {
+      removed.push({ env, paths });
+    } else {
+      problems.push({
+        file: `overlays/${env}`,
+        message:
+          `directory not found, but environment ${env} still has outputs (${paths.join(", ")}); synth would delete them and ` +
+          `Argo CD/Flux with pruning would then delete the running environment. Restore overlays/${env}/, or pass ` +
+          `--remove-env ${env} to remove the environment`,
+      });
+    }
+  }
+  return { removed, problems };
 }
 
 /**
@@ -33,16 +117,27 @@ export interface SynthOutcome {
  */
 export function synthesizeAll(options: SynthOptions): SynthOutcome {
   const overlaysDir = path.join(options.root, "overlays");
-  const available = listEnvironments(overlaysDir);
+  const overlays = listOverlayDirectories(overlaysDir);
   const full = options.envs.length === 0;
-  const envs = full ? available : [...options.envs];
+  const envs = full ? overlays : [...new Set(options.envs)];
+  const removeEnvs = options.removeEnvs ?? [];
   const problems: Problem[] = [];
   for (const env of envs) {
-    if (!available.includes(env)) {
-      problems.push({ file: `overlays/${env}/config.yaml`, message: `no such environment (known: ${available.join(", ")})` });
+    if (!overlays.includes(env)) {
+      problems.push({ file: `overlays/${env}/config.yaml`, message: `no such environment (known: ${overlays.join(", ")})` });
     }
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  let removed: RemovedEnvironment[] = [];
+  if (full) {
+    const check = checkRemovedEnvironments(options.root, overlays, removeEnvs, options.orphanedOutputs ?? "error");
+    removed = check.removed;
+    problems.push(...check.problems);
+  } else if (removeEnvs.length > 0) {
+    problems.push({
+      file: `overlays/${removeEnvs[0]}`,
+      message: "--remove-env needs a full synth (it also removes argocd/ and flux/ files); drop --env",
+    });
+  }
 
   const files = new Map<string, string>();
   const perEnv: SynthOutcome["perEnv"] = [];
@@ -56,6 +151,7 @@ export function synthesizeAll(options: SynthOptions): SynthOutcome {
     );
 
   for (const env of envs) {
+    if (!overlays.includes(env)) continue;
     const started = performance.now();
     try {
       const inputs = loadEnvironment(overlaysDir, env, options.root);
@@ -70,15 +166,15 @@ export function synthesizeAll(options: SynthOptions): SynthOutcome {
       else throw error;
     }
   }
-  if (full && problems.length === 0) {
+  // GitOps files need every environment's config; they are validated even when some manifests are not.
+  if (full && configs.length === envs.length) {
     const gitops = gitopsFiles(configs);
     problems.push(...validate(gitops));
     for (const file of gitops) files.set(file.path, file.text);
   }
   if (problems.length > 0) throw new ConfigError(problems);
-  return { files, targets: full ? [...OUTPUT_DIRS] : envs.map((env) => `dist/${env}`), perEnv, warnings };
+  return { files, targets: full ? [...OUTPUT_DIRS] : envs.map((env) => `dist/${env}`), perEnv, warnings, removed };
 }
-
 
 /**
  * The whole `npm run synth`: build and validate everything in memory, then swap the outputs in.

@@ -50,11 +50,12 @@ export function appToFiles(app: App, dir: string): SynthesizedFile[] {
 /** Synthesizes one environment entirely in memory. */
 export function synthesizeEnvironment(inputs: EnvironmentInputs): SynthesizedEnvironment {
   const env = inputs.config.envName;
-  const files = appToFiles(buildPlatform(inputs), `dist/${env}`);
+  const platform = buildPlatform(inputs);
+  const files = appToFiles(platform.app, `dist/${env}`);
   return {
     env,
     files,
     objectCount: files.reduce((sum, file) => sum + file.objects.length, 0),
-    warnings: inputs.warnings,
+    warnings: [...inputs.warnings, ...platform.warnings],
   };
 }

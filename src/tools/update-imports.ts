@@ -9,45 +9,35 @@
  *
  * Only this script may read ../shared: synth and tests use the committed outputs. `cdk8s import` and `tsc` are
  * the project's own installs (node_modules/.bin), run offline.
+ *
+ * API groups vendored into imports/crds/<group>.yaml (e.g. rollout-operator.grafana.com, written by
+ * `npm run update-rollout-operator-crds`) are owned by their own scripts: their schemas are kept, and the same group
+ * appearing in ../shared/crds as well is an error. The schema format comes from ./crd-artifacts.ts, shared by both.
  */
-import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { loadAll } from "js-yaml";
+import {
+  buildSchemas,
+  cmp,
+  crdDocuments,
+  IMPORTS_DIR as importsDir,
+  REPO_ROOT as repoRoot,
+  run,
+  SCHEMAS_DIR as schemasDir,
+  typeCheckModules,
+  vendoredCrdGroups,
+  type Crd,
+} from "./crd-artifacts.js";
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const sharedDir = process.env.SHARED_DIR ? path.resolve(process.env.SHARED_DIR) : path.resolve(repoRoot, "..", "shared");
 const crdDir = path.join(sharedDir, "crds");
-const importsDir = path.join(repoRoot, "imports");
-const schemasDir = path.join(importsDir, "schemas");
-const binDir = path.join(repoRoot, "node_modules", ".bin");
-const cdk8sBin = path.join(binDir, "cdk8s");
-const tscBin = path.join(binDir, "tsc");
-
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
-type JsonObject = { [k: string]: Json };
-
-interface CrdVersion {
-  name: string;
-  served?: boolean;
-  schema?: { openAPIV3Schema?: JsonObject };
-}
-interface Crd {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string };
-  spec: { group: string; names: { kind: string }; versions: CrdVersion[] };
-}
+const cdk8sBin = path.join(repoRoot, "node_modules", ".bin", "cdk8s");
 
 function fail(message: string): never {
   console.error(`update-imports: ${message}`);
   process.exit(1);
-}
-
-function isObject(v: unknown): v is JsonObject {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 /** Reads every CRD document from the shared directory, keyed by API group. */
@@ -60,14 +50,13 @@ function readCrds(): Map<string, Crd[]> {
   if (files.length === 0) fail(`no *.yaml files in ${crdDir}`);
   const byGroup = new Map<string, Crd[]>();
   for (const file of files) {
-    const docs = loadAll(readFileSync(path.join(crdDir, file), "utf8"));
-    for (const doc of docs) {
-      if (!isObject(doc)) continue;
-      if (doc.kind !== "CustomResourceDefinition") continue;
-      const crd = doc as unknown as Crd;
-      if (!crd.spec?.group || !crd.spec?.names?.kind || !Array.isArray(crd.spec.versions)) {
-        fail(`${file}: CRD ${crd.metadata?.name ?? "?"} lacks spec.group, spec.names.kind or spec.versions`);
-      }
+    let crds: Crd[];
+    try {
+      crds = crdDocuments(loadAll(readFileSync(path.join(crdDir, file), "utf8")), file);
+    } catch (err) {
+      fail((err as Error).message);
+    }
+    for (const crd of crds) {
       const list = byGroup.get(crd.spec.group) ?? [];
       list.push(crd);
       byGroup.set(crd.spec.group, list);
@@ -77,99 +66,21 @@ function readCrds(): Map<string, Crd[]> {
   return byGroup;
 }
 
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 /** Same CRD with versions that the API server does not serve dropped. */
 function servedOnly(crd: Crd): Crd {
   return { ...crd, spec: { ...crd.spec, versions: crd.spec.versions.filter((v) => v.served !== false) } };
-}
-
-/**
- * Strips documentation from a schema node and sorts object keys. Only schema positions are walked, so a
- * property that happens to be *named* "description" survives; literal values (enum, default, example) are
- * copied with their keys sorted but otherwise untouched.
- */
-function compactSchema(node: Json): Json {
-  if (!isObject(node)) return node;
-  const out: JsonObject = {};
-  for (const key of Object.keys(node).sort()) {
-    const value = node[key]!;
-    if (key === "description") continue;
-    switch (key) {
-      case "properties":
-      case "patternProperties":
-      case "definitions":
-        out[key] = isObject(value) ? mapSorted(value, compactSchema) : value;
-        break;
-      case "items":
-        out[key] = Array.isArray(value) ? value.map(compactSchema) : compactSchema(value);
-        break;
-      case "additionalProperties":
-      case "not":
-        out[key] = compactSchema(value);
-        break;
-      case "allOf":
-      case "anyOf":
-      case "oneOf":
-        out[key] = Array.isArray(value) ? value.map(compactSchema) : value;
-        break;
-      default:
-        out[key] = sortKeysDeep(value);
-    }
-  }
-  return out;
-}
-
-function mapSorted(obj: JsonObject, fn: (v: Json) => Json): JsonObject {
-  const out: JsonObject = {};
-  for (const key of Object.keys(obj).sort()) out[key] = fn(obj[key]!);
-  return out;
-}
-
-function sortKeysDeep(v: Json): Json {
-  if (Array.isArray(v)) return v.map(sortKeysDeep);
-  if (isObject(v)) return mapSorted(v, sortKeysDeep);
-  return v;
-}
-
-function buildSchemas(group: string, crds: Crd[]): string {
-  const byVersion: Record<string, Record<string, Json>> = {};
-  for (const crd of crds) {
-    for (const version of crd.spec.versions) {
-      if (version.served === false) continue;
-      const schema = version.schema?.openAPIV3Schema;
-      if (!schema) fail(`${crd.metadata.name} ${version.name} has no openAPIV3Schema`);
-      const apiVersion = `${group}/${version.name}`;
-      (byVersion[apiVersion] ??= {})[crd.spec.names.kind] = compactSchema(schema);
-    }
-  }
-  const sorted: JsonObject = {};
-  for (const apiVersion of Object.keys(byVersion).sort()) {
-    sorted[apiVersion] = mapSorted(byVersion[apiVersion] as JsonObject, (v) => v);
-  }
-  return JSON.stringify(sorted) + "\n";
-}
-
-function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      if (code === 0) resolve(output);
-      else reject(new Error(`${cmd} ${args.join(" ")} exited with ${code}\n${output}`));
-    });
-  });
 }
 
 async function main(): Promise<void> {
   const started = Date.now();
   const byGroup = readCrds();
   const groups = [...byGroup.keys()].sort();
+  // Groups vendored into imports/crds/ have their own update script; the two sources must not overlap.
+  const vendored = vendoredCrdGroups();
+  const overlap = groups.filter((g) => vendored.includes(g));
+  if (overlap.length > 0) {
+    fail(`${overlap.join(", ")} found both in ${crdDir} and in imports/crds/; keep one source per API group`);
+  }
   const tmp = mkdtempSync(path.join(tmpdir(), "update-imports-"));
   mkdirSync(schemasDir, { recursive: true });
   try {
@@ -191,8 +102,9 @@ async function main(): Promise<void> {
       }),
     );
 
-    // Validation schemas: rewrite the group files and drop any left over from groups that disappeared.
-    const wanted = new Set(groups.map((g) => `${g}.json`));
+    // Validation schemas: rewrite the group files and drop any left over from groups that disappeared (the
+    // vendored groups' schemas belong to their own update scripts and are kept).
+    const wanted = new Set([...groups, ...vendored].map((g) => `${g}.json`));
     for (const f of readdirSync(schemasDir)) {
       if (f.endsWith(".json") && !wanted.has(f)) rmSync(path.join(schemasDir, f));
     }
@@ -203,19 +115,10 @@ async function main(): Promise<void> {
     }
 
     // Type-check just the generated modules (the rest of the project may be mid-edit) with the repo's settings.
-    const checkDir = path.join(repoRoot, ".tmp");
-    mkdirSync(checkDir, { recursive: true });
-    const tsconfig = path.join(checkDir, "tsconfig.imports.json");
-    writeFileSync(tsconfig, JSON.stringify({
-      extends: "../tsconfig.json",
-      include: groups.map((g) => `../imports/${g}.ts`),
-    }, null, 2));
     try {
-      await run(tscBin, ["--noEmit", "-p", tsconfig], repoRoot);
+      await typeCheckModules(groups.map((g) => `imports/${g}.ts`));
     } catch (err) {
       fail(`generated imports do not type-check:\n${(err as Error).message}`);
-    } finally {
-      rmSync(tsconfig, { force: true });
     }
     console.log(`update-imports: ${groups.length} groups imported and type-checked in ${((Date.now() - started) / 1000).toFixed(1)}s`);
   } finally {

@@ -36,7 +36,9 @@ import { validate as vRole } from "kubernetes-models/_schemas/IoK8sApiRbacV1Role
 import { validate as vRoleBinding } from "kubernetes-models/_schemas/IoK8sApiRbacV1RoleBinding";
 import { validate as vPriorityClass } from "kubernetes-models/_schemas/IoK8sApiSchedulingV1PriorityClass";
 import { validate as vStorageClass } from "kubernetes-models/_schemas/IoK8sApiStorageV1StorageClass";
-import { validateTracked, type Finding, type ValidateFn } from "./schema-errors.js";
+import { validate as vCustomResourceDefinition } from "kubernetes-models/_schemas/IoK8sApiextensionsApiserverPkgApisApiextensionsV1CustomResourceDefinition";
+import { joinPath } from "./problem.js";
+import { describeValue, validateTracked, type Finding, type ValidateFn } from "./schema-errors.js";
 
 const fn = (v: (data: unknown) => boolean): ValidateFn => v as ValidateFn;
 
@@ -72,6 +74,7 @@ const CORE_VALIDATORS: ReadonlyMap<string, ValidateFn> = new Map<string, Validat
   ["scheduling.k8s.io/v1 PriorityClass", fn(vPriorityClass)],
   ["admissionregistration.k8s.io/v1 ValidatingWebhookConfiguration", fn(vAdmissionValidatingWebhookConfiguration)],
   ["admissionregistration.k8s.io/v1 MutatingWebhookConfiguration", fn(vAdmissionMutatingWebhookConfiguration)],
+  ["apiextensions.k8s.io/v1 CustomResourceDefinition", fn(vCustomResourceDefinition)],
 ]);
 
 /** True when apiVersion/kind is a built-in kind this module can validate. */
@@ -90,9 +93,49 @@ export function coreKinds(): string[] {
  */
 export function validateCoreObject(obj: object): Finding[] | undefined {
   const { apiVersion, kind } = obj as { apiVersion?: unknown; kind?: unknown };
-  const v = CORE_VALIDATORS.get(`${String(apiVersion)} ${String(kind)}`);
+  const key = `${String(apiVersion)} ${String(kind)}`;
+  const v = CORE_VALIDATORS.get(key);
   if (!v) return undefined;
-  return validateTracked(v, obj);
+  if (key !== CRD_KEY) return validateTracked(v, obj);
+  const findings: Finding[] = [];
+  const stripped = withoutSchemaDocs(obj, "", findings);
+  return [...validateTracked(v, stripped), ...findings];
+}
+
+const CRD_KEY = "apiextensions.k8s.io/v1 CustomResourceDefinition";
+/** Keys of a JSON schema node whose values are maps of sub-schemas, keyed by field name. */
+const SCHEMA_MAPS = new Set(["properties", "patternProperties", "definitions", "dependencies"]);
+/** Keys of a JSON schema node holding one sub-schema, or a list of them. */
+const SCHEMA_CHILDREN = new Set(["items", "additionalProperties", "additionalItems", "not", "allOf", "anyOf", "oneOf"]);
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * kubernetes-models builds its validators from the OpenAPI definitions without their `description` fields, which
+ * also drops the real `description` fields of JSONSchemaProps and CustomResourceColumnDefinition, and it has no
+ * JSONSchemaProps `x-kubernetes-*` extensions: the unknown-field walk would flag every documented CRD. A CRD is
+ * therefore validated as a copy without those keys; descriptions are checked to be strings here, the extensions
+ * are left to the API server. Field names inside `properties` maps are kept, whatever they are called.
+ */
+function withoutSchemaDocs(node: unknown, path: string, findings: Finding[], inSchema = false): unknown {
+  if (Array.isArray(node)) return node.map((item, i) => withoutSchemaDocs(item, joinPath(path, i), findings, inSchema));
+  if (!isRecord(node)) return node;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) {
+    const at = joinPath(path, key);
+    if (key === "description" && (inSchema || /^spec\.versions\[\d+\]\.additionalPrinterColumns\[\d+\]$/.test(path))) {
+      if (typeof value !== "string") findings.push({ path: at, message: `expected string, got ${describeValue(value)}` });
+      continue;
+    }
+    if (inSchema && key.startsWith("x-kubernetes-")) continue;
+    if (inSchema && SCHEMA_MAPS.has(key) && isRecord(value)) {
+      out[key] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutSchemaDocs(v, joinPath(at, k), findings, true)]));
+    } else {
+      const childIsSchema = inSchema ? SCHEMA_CHILDREN.has(key) : key === "openAPIV3Schema";
+      out[key] = withoutSchemaDocs(value, at, findings, childIsSchema);
+    }
+  }
+  return out;
 }
 
 /**

@@ -5,10 +5,12 @@
  * committed CRD schemas; metadata.name is required; Kind/namespace/name must be unique across the files of
  * one environment; Mimir config texts in ConfigMaps (mimir.yaml, runtime.yaml) are checked key by key; and
  * the flags of Mimir containers are checked against the descriptor; and every string is scanned for
- * `${NAME}` placeholders that are not on the allow-list.
+ * `${NAME}` placeholders that are not on the allow-list. Finally the environment's behavioural invariants
+ * (invariants.ts) check that objects fit together: headless Services, addresses, selectors, HPAs.
  */
 import { load } from "js-yaml";
 import { crdSchemas } from "./crd-schema.js";
+import { checkInvariants } from "./invariants.js";
 import { validateCoreObject } from "./k8s-schema.js";
 import { checkMimirArgs, isMimirImage, podContainers } from "./mimir-flags.js";
 import { checkMimirConfig, checkRuntimeConfig } from "./mimir-keys.js";
@@ -46,7 +48,8 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-function checkEmbeddedMimirConfig(obj: ObjectLike, field: "data" | "stringData", file: string, ref: string): Problem[] {
+/** `parsed` collects text → document, so checkInvariants reuses the parse. */
+function checkEmbeddedMimirConfig(obj: ObjectLike, field: "data" | "stringData", file: string, ref: string, parsed: Map<string, unknown>): Problem[] {
   const data = obj[field];
   if (!isPlainObject(data)) return [];
   const problems: Problem[] = [];
@@ -61,6 +64,7 @@ function checkEmbeddedMimirConfig(obj: ObjectLike, field: "data" | "stringData",
       problems.push({ file, object: ref, path, message: `invalid YAML: ${(err as Error).message.split("\n")[0]}` });
       continue;
     }
+    parsed.set(text, doc);
     problems.push(...check(doc, { file, object: ref, path }));
   }
   return problems;
@@ -72,6 +76,7 @@ export function validateManifests(files: ReadonlyArray<ManifestFile>, opts: Vali
   const crds = crdSchemas(opts.schemasDir);
   const allow = opts.placeholderAllow ?? MIMIR_EXPAND_ENV_ALLOWLIST;
   const firstSeen = new Map<string, string>();
+  const parsedYaml = new Map<string, unknown>();
 
   for (const { file, objects } of files) {
     objects.forEach((raw, index) => {
@@ -112,8 +117,8 @@ export function validateManifests(files: ReadonlyArray<ManifestFile>, opts: Vali
         }
       }
 
-      if (apiVersion === "v1" && kind === "ConfigMap") problems.push(...checkEmbeddedMimirConfig(obj, "data", file, ref));
-      if (apiVersion === "v1" && kind === "Secret") problems.push(...checkEmbeddedMimirConfig(obj, "stringData", file, ref));
+      if (apiVersion === "v1" && kind === "ConfigMap") problems.push(...checkEmbeddedMimirConfig(obj, "data", file, ref, parsedYaml));
+      if (apiVersion === "v1" && kind === "Secret") problems.push(...checkEmbeddedMimirConfig(obj, "stringData", file, ref, parsedYaml));
 
       for (const { container, path } of podContainers(obj as Record<string, unknown>)) {
         if (isMimirImage(container.image) && Array.isArray(container.args)) {
@@ -124,5 +129,7 @@ export function validateManifests(files: ReadonlyArray<ManifestFile>, opts: Vali
       problems.push(...findPlaceholders(obj, allow, { file, object: ref }));
     });
   }
+  // Cross-object behaviour (Services, selectors, addresses, HPAs) of the environment as a whole.
+  problems.push(...checkInvariants(files, { parsedYaml }));
   return problems;
 }

@@ -1,0 +1,20 @@
+import { clusterFamily } from "../cluster/family.js";
+import { gatewayFamily } from "../gateway/family.js";
+import { cachesFamily } from "../memcached/family.js";
+import { mimirFamily } from "../mimir/family.js";
+import { rolloutOperatorFamily } from "../mimir/rollout-operator-family.js";
+import { storageFamily } from "../storage/family.js";
+import type { Family } from "./family.js";
+
+/**
+ * Every component family, in build order: a family may only `need` what an earlier one published.
+ * Adding a family means adding its folder and one line here.
+ */
+export const FAMILIES: readonly Family[] = [
+  clusterFamily,
+  rolloutOperatorFamily,
+  storageFamily,
+  cachesFamily,
+  mimirFamily,
+  gatewayFamily,
+];
