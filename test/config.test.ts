@@ -78,6 +78,7 @@ describe("config.yaml validation", () => {
     ],
     ["negative replicas", (c: any) => (c.mimir.components.querier.replicas = -1), `${FILE}: mimir.components.querier.replicas: must be >= 0`],
     ["fractional replicas", (c: any) => (c.caches.results.replicas = 1.5), `${FILE}: caches.results.replicas: must be a whole number`],
+    ["zero cache replicas", (c: any) => (c.caches.results.replicas = 0), `${FILE}: caches.results.replicas: must be > 0`],
     ["bad enum", (c: any) => (c.mimir.deploymentMode = "kafka"), `${FILE}: mimir.deploymentMode: Invalid option: expected one of "microservices"|"monolithic"|"read-only"`],
     [
       "misspelled Mimir limit",
@@ -87,7 +88,7 @@ describe("config.yaml validation", () => {
     ["Mimir limit of the wrong type", (c: any) => (c.tenants[1].limits.ingestion_rate = "fast"), `${FILE}: tenants[1].limits.ingestion_rate: expected number, got string "fast"`],
     ["Mimir duration limit", (c: any) => (c.mimir.limits.out_of_order_time_window = "ten minutes"), `${FILE}: mimir.limits.out_of_order_time_window: must be a duration such as 30s, 15m, 12h or 15d`],
     ["duplicate tenant", (c: any) => (c.tenants[2].id = "team-payments"), `${FILE}: tenants[2].id: duplicate tenant id "team-payments" (also tenants[1])`],
-    ["default tenant not listed", (c: any) => (c.defaultTenant = "nobody"), `${FILE}: defaultTenant: tenant "nobody" is not listed in tenants`],
+    ["default tenant not listed", (c: any) => (c.defaultTenant = "nobody"), `${FILE}: defaultTenant: unknown tenant "nobody" (known: single, team-payments, team-search): it must be listed in tenants`],
     ["missing required field", (c: any) => delete c.onCallEmail, `${FILE}: onCallEmail: required field is missing`],
     ["bad email", (c: any) => (c.onCallEmail = "oncall"), `${FILE}: onCallEmail: must be an email address`],
     ["bad URL", (c: any) => (c.grafanaRootUrl = "grafana"), `${FILE}: grafanaRootUrl: must be an http(s) URL`],
@@ -145,6 +146,12 @@ describe("terraform-outputs.json", () => {
     ["bad region", (o: any) => (o.region.value = "Europe"), "region.value: must be an AWS region such as eu-west-1"],
     ["wrong envelope", (o: any) => (o.region = "eu-west-1"), "region: Invalid input: expected object, received string"],
     ["partial DR outputs", (o: any) => delete o.dr_region, "dr_replication_bucket: dr_replication_bucket, dr_region and dr_kms_key_arn must be output together"],
+    [
+      "a component role under an unknown key",
+      (o: any) => (o.component_irsa_role_arns.value["store-gateway"] = "arn:aws:iam::123456789012:role/sg"),
+      'component_irsa_role_arns.value.store-gateway: unknown Mimir component "store-gateway" (did you mean "store_gateway"?; known: distributor, ingester, querier, query_frontend, query_scheduler, store_gateway, compactor, ruler, … and 2 more)',
+    ],
+    ["a load balancer subnet that is not a CIDR", (o: any) => (o.load_balancer_subnet_cidrs = { sensitive: false, type: "list", value: ["10.0.0.0"] }), "load_balancer_subnet_cidrs.value[0]: must be a CIDR such as 10.0.0.0/8"],
   ])("rejects %s", (_name, edit, expected) => {
     const { problems } = edited(edit);
     expect(problems.map((p) => `${p.path}: ${p.message}`).join("\n")).toContain(expected);
@@ -188,6 +195,16 @@ describe("synth CLI on bad input", () => {
       const file = path.join(root, "overlays/prod/terraform-outputs.json");
       writeFileSync(file, readFileSync(file, "utf8").replace("acme-obs-prod-mimir-metrics\"", "acme-obs-dev-mimir-metrics\""));
     }, 'error: overlays/prod/terraform-outputs.json: mimir_bucket.value: must be "acme-obs-prod-mimir-metrics"');
+  });
+
+  it("exits 1 when the gateway has no load balancer subnets to trust, or a role names a component that does not run", async () => {
+    await expectFailureLeavesOutputsUntouched((root) => {
+      const file = path.join(root, "overlays/dr/terraform-outputs.json");
+      const outputs = JSON.parse(readFileSync(file, "utf8"));
+      delete outputs.load_balancer_subnet_cidrs;
+      outputs.component_irsa_role_arns.value = { compactor: "arn:aws:iam::123456789012:role/c" };
+      writeFileSync(file, JSON.stringify(outputs));
+    }, "error: overlays/dr/terraform-outputs.json: load_balancer_subnet_cidrs: required output is missing");
   });
 
   it("exits 1 when zone-aware prod gets fewer than three zones", async () => {

@@ -20,7 +20,6 @@ const PROD_SETTINGS = {
   replicas: 3,
   rateLimits: { perTenant: { rate: 150, burst: 300 }, perClientIp: { rate: 0.5, burst: 10 } },
   concurrency: { perTenant: 250, perClientIp: 80 },
-  trustedProxyCidrs: ["10.0.0.0/8"],
   tokens: [
     { tenant: "single", remoteKey: "observability/prod/gateway-tokens", property: "single" },
     { tenant: "team-payments", remoteKey: "observability/prod/gateway-tokens", property: "team-payments" },
@@ -37,6 +36,7 @@ function synth(settings: GatewaySettings, extra: Partial<GatewayProps> = {}): Ma
     tenants: TENANTS,
     upstreams: UPSTREAMS,
     resolver: "kube-dns.kube-system.svc.cluster.local",
+    trustedProxyCidrs: ["10.20.0.0/24"],
     secretStore: { kind: "ClusterSecretStore", name: "aws-secrets-manager" },
     ...extra,
   });
@@ -182,7 +182,7 @@ describe("Gateway construct (prod-like settings)", () => {
     expect(conf).toContain("limit_req zone=req_per_client_ip burst=10 nodelay;");
     expect(conf).toContain("limit_conn conn_per_tenant 250;");
     expect(conf).toContain("limit_conn conn_per_client_ip 80;");
-    expect(conf).toContain("set_real_ip_from 10.0.0.0/8;");
+    expect(conf).toContain("set_real_ip_from 10.20.0.0/24;");
     expect(conf).toContain("resolver kube-dns.kube-system.svc.cluster.local valid=10s ipv6=off;");
     expect(conf).toContain("set $upstream_distributor http://distributor-headless.mimir.svc.cluster.local:8080;");
     expect(conf).toContain("include /etc/nginx/tenants/tokens.map;");
@@ -293,10 +293,10 @@ describe("gateway config validation (parsePlatformConfig)", () => {
     );
   });
 
-  it("rejects an invalid CIDR at gateway.trustedProxyCidrs[0]", () => {
-    for (const cidr of ["10.0.0.0/33", "10.0.0.0", "not-a-cidr", "fd00::/129"]) {
-      expect(problems(`  trustedProxyCidrs: ["${cidr}"]`), cidr).toContainEqual(expect.objectContaining({ path: "gateway.trustedProxyCidrs[0]" }));
-    }
+  it("refuses trustedProxyCidrs in config.yaml: only the Terraform load balancer subnets are trusted", () => {
+    expect(problems(`  trustedProxyCidrs: ["10.0.0.0/8"]`)).toContainEqual(
+      expect.objectContaining({ path: "gateway.trustedProxyCidrs", message: expect.stringContaining("load_balancer_subnet_cidrs") }),
+    );
   });
 
   it("rejects two token entries pointing at the same secret, and min > max autoscaling", () => {

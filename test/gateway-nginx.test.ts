@@ -82,10 +82,11 @@ suite("gateway nginx.conf on real nginx", () => {
     const tokenMap = join(dir, "tokens.map");
     await writeFile(tokenMap, renderTokenMap(TOKENS));
     const port = await freePort();
-    const settings = gatewaySchema.parse({ trustedProxyCidrs: ["127.0.0.0/8"], ...overrides });
+    const settings = gatewaySchema.parse({ ...overrides });
     const conf = renderNginxConf({
       settings,
       upstreams,
+      trustedProxyCidrs: ["127.0.0.0/8"],
       resolver: null,
       listen: { address: "127.0.0.1", port },
       paths: { tokenMap, runtimeDir: dir },
@@ -106,12 +107,14 @@ suite("gateway nginx.conf on real nginx", () => {
       try {
         const tokenMap = join(dir, "tokens.map");
         await writeFile(tokenMap, renderTokenMap(TOKENS));
-        const settings = gatewaySchema.parse({ trustedProxyCidrs: ["10.0.0.0/8", "fd00::/8"] });
+        const settings = gatewaySchema.parse({});
+        const trustedProxyCidrs = ["10.0.0.0/8", "fd00::/8"];
         const variants = {
-          loopback: renderNginxConf({ settings, upstreams, resolver: null, listen: { port: 18080 }, paths: { tokenMap, runtimeDir: dir } }),
+          loopback: renderNginxConf({ settings, upstreams, trustedProxyCidrs, resolver: null, listen: { port: 18080 }, paths: { tokenMap, runtimeDir: dir } }),
           // Production paths and DNS names; only the resolver (must resolve here) and the files differ.
           production: renderNginxConf({
             settings,
+            trustedProxyCidrs,
             upstreams: {
               distributor: "distributor-headless.mimir.svc.cluster.local:8080",
               queryFrontend: "query-frontend.mimir.svc.cluster.local:8080",

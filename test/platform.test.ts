@@ -106,10 +106,14 @@ describe("Mimir microservices (prod)", () => {
           expect(sts.metadata.annotations?.["grafana.com/rollout-downscale-leader"]).toBe(`${component}-zone-${"abc"[index - 1]}`);
         }
       });
-      // ingester replicas: 6 in prod config → 2 per zone.
-      if (component === "ingester") expect(find("prod", "StatefulSet", "ingester-zone-a")!.spec.replicas).toBe(2);
-      const pdb = find("prod", "PodDisruptionBudget", component)!;
-      expect(pdb.spec.selector.matchLabels).not.toHaveProperty("zone");
+      // ingester replicas: 12 in prod config → 4 per zone.
+      if (component === "ingester") expect(find("prod", "StatefulSet", "ingester-zone-a")!.spec.replicas).toBe(4);
+      // One zone at a time: a zone-aware budget over the rollout group, no plain PDB.
+      const zpdb = find("prod", "ZoneAwarePodDisruptionBudget", `${component}-rollout`)!;
+      expect(zpdb.spec.selector.matchLabels).toEqual({ "rollout-group": component });
+      expect(find("prod", "PodDisruptionBudget", component)).toBeUndefined();
+      // The governing Service is headless, or the StatefulSet pods get no stable DNS names.
+      expect(find("prod", "Service", `${component}-headless`)!.spec.clusterIP).toBe("None");
     }
     const config = mimirYaml("prod");
     expect(config.ingester.ring.zone_awareness_enabled).toBe(true);
@@ -164,7 +168,7 @@ describe("Mimir microservices (prod)", () => {
   });
 
   it("puts a PDB on every workload and plain CPU/memory HPAs on distributor, querier and query-frontend", () => {
-    const pdbs = objects("prod").filter((o) => o.kind === "PodDisruptionBudget");
+    const pdbs = objects("prod").filter((o) => o.kind === "PodDisruptionBudget" || o.kind === "ZoneAwarePodDisruptionBudget");
     for (const workload of workloads("prod")) {
       const labels = workload.spec.template.metadata.labels;
       const covered = pdbs.some((pdb) =>
@@ -197,7 +201,9 @@ describe("Mimir microservices (prod)", () => {
       const args: string[] = sts.spec.template.spec.containers[0].args;
       const itemMb = Number(/^-I (\d+)m$/.exec(args.find((a) => a.startsWith("-I "))!)![1]);
       expect(client.max_item_size).toBe(itemMb * 1024 * 1024);
-      expect(client.addresses).toBe(`dns+${name}.mimir.svc.cluster.local:11211`);
+      // An absolute name resolved with A lookups: every pod of the headless Service, keys sharded client-side.
+      expect(client.addresses).toBe(`dns+${name}.mimir.svc.cluster.local.:11211`);
+      expect(find("prod", "Service", name)!.spec.clusterIP).toBe("None");
       expect(args).toContain(`-m ${expectedMemory[name as keyof typeof expectedMemory]}`);
       const exporter = sts.spec.template.spec.containers.find((c: any) => c.name === "exporter");
       expect(exporter.ports).toEqual([{ containerPort: 9150, name: "http-metrics", protocol: "TCP" }]);
@@ -211,7 +217,7 @@ describe("Mimir microservices (prod)", () => {
       compactor_blocks_retention_period: "90d",
       ingestion_rate: 100000,
       ingestion_burst_size: 2000000,
-      max_global_series_per_user: 3000000,
+      max_global_series_per_user: 2000000,
     });
     expect(runtime.overrides).not.toHaveProperty("single");
     expect(mimirYaml("prod").limits).toMatchObject({ compactor_blocks_retention_period: "400d", ingestion_rate: 50000 });
@@ -238,12 +244,16 @@ describe("other environments", () => {
     expect(mimirYaml("dev").ingester.ring.zone_awareness_enabled).toBe(false);
   });
 
-  it("dr runs only the read path, against the replicated bucket in the DR region", () => {
+  it("dr runs only the read path (plus idle ingesters), against the replicated bucket in the DR region", () => {
     const names = workloads("dr")
       .filter((w) => w.metadata.labels?.["app.kubernetes.io/name"] === "mimir")
       .map((w) => w.metadata.name)
       .sort();
-    expect(names).toEqual(["querier", "query-frontend", "query-scheduler", "store-gateway"]);
+    expect(names).toEqual(["ingester", "querier", "query-frontend", "query-scheduler", "store-gateway"]);
+    // Queries ending within query_ingesters_within ask the ingester ring: three idle ingesters keep a
+    // read quorum at replication factor 3. Nothing writes to them: there is no distributor.
+    expect(find("dr", "StatefulSet", "ingester")!.spec.replicas).toBe(3);
+    expect(find("dr", "Deployment", "distributor")).toBeUndefined();
     const config = mimirYaml("dr");
     expect(config.common.storage.s3).toMatchObject({
       bucket_name: "acme-obs-prod-mimir-metrics-dr",
@@ -252,16 +262,29 @@ describe("other environments", () => {
       sse: { type: "SSE-KMS", kms_key_id: expect.stringContaining(":eu-central-1:") },
     });
     expect(config.querier.query_store_after).toBe("0s");
+    // A read-only cluster never updates its bucket index; during a prod outage it must keep answering.
+    expect(config.blocks_storage.bucket_store.bucket_index.max_stale_period).toBe("8760h");
+    // Data reaches the DR bucket hours late: never cache results that recent.
+    expect(config.limits.max_cache_freshness).toBe("6h");
+    expect(config.limits).not.toHaveProperty("ruler_alertmanager_client_config");
   });
 
-  it("local runs Mimir as one -target=all process on MinIO with dev-only credentials marked", () => {
+  it("local runs Mimir as one process with the alertmanager on MinIO, dev-only credentials marked", () => {
     const mimir = find("local", "StatefulSet", "mimir")!;
-    expect(mainContainer(mimir).args[0]).toBe("-target=all");
+    // -target=all has no alertmanager; the ruler and the gateway's Alertmanager routes need one.
+    expect(mainContainer(mimir).args[0]).toBe("-target=all,alertmanager");
+    const config = mimirYaml("local");
+    // No scheduler address: the frontend and querier then use the in-process scheduler.
+    expect(config.frontend.scheduler_address).toBeUndefined();
+    expect(config.frontend_worker.scheduler_address).toBeUndefined();
+    expect(config.limits.ruler_alertmanager_client_config.alertmanager_url).toBe("http://mimir.mimir.svc.cluster.local:8080/alertmanager");
+    expect(config.alertmanager.sharding_ring.replication_factor).toBe(1);
     expect(mainContainer(mimir).envFrom).toEqual([{ secretRef: { name: "minio-credentials" } }]);
     const secret = find("local", "Secret", "minio-credentials")!;
     expect(secret.metadata.annotations?.["observability-platform/dev-only-reason"]).toMatch(/^DEV ONLY/);
     const s3 = mimirYaml("local").common.storage.s3;
     expect(s3).toMatchObject({ endpoint: "minio.mimir.svc.cluster.local:9000", bucket_name: "mimir", insecure: true });
+    expect(config.alertmanager_storage).toEqual({ backend: "s3", storage_prefix: "alertmanager" });
     expect(s3.access_key_id).toBe("${MINIO_ROOT_USER}");
     expect(find("local", "Job", "minio-create-buckets")).toBeDefined();
     expect(mimirYaml("local").ingester.ring.replication_factor).toBe(1);
@@ -343,5 +366,31 @@ describe("gateway in dist/", () => {
     }
     const local = find("local", "Secret", "gateway-tokens")!;
     expect(JSON.stringify(local.metadata)).toMatch(/dev-only/i);
+  });
+});
+
+describe("IRSA roles per component", () => {
+  it("gives a component listed under its Terraform key its own annotated ServiceAccount", async () => {
+    const { readFileSync, writeFileSync } = await import("node:fs");
+    const { scratchRepo } = await import("./helpers/cli.js");
+    const scratch = scratchRepo();
+    try {
+      const file = path.join(scratch.root, "overlays/prod/terraform-outputs.json");
+      const outputs = JSON.parse(readFileSync(file, "utf8"));
+      outputs.component_irsa_role_arns.value.store_gateway = "arn:aws:iam::123456789012:role/acme-obs-prod-mimir-store-gateway";
+      writeFileSync(file, JSON.stringify(outputs));
+      const files = synthesizeAll({ root: scratch.root, envs: ["prod"] }).files;
+      const docs = loadAll(files.get("dist/prod/store-gateway.yaml")!) as K8sObject[];
+      const account = docs.find((o) => o.kind === "ServiceAccount")!;
+      expect(account.metadata).toMatchObject({
+        name: "mimir-store-gateway",
+        annotations: { "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/acme-obs-prod-mimir-store-gateway" },
+      });
+      for (const sts of docs.filter((o) => o.kind === "StatefulSet")) {
+        expect(sts.spec.template.spec.serviceAccountName).toBe("mimir-store-gateway");
+      }
+    } finally {
+      scratch.cleanup();
+    }
   });
 });

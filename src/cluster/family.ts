@@ -1,4 +1,5 @@
 import * as k8s from "cdk8s-plus-27/lib/imports/k8s.js";
+import { ENABLED_LABEL } from "../collection/policy.js";
 import { MANAGED_BY } from "../lib/labels.js";
 import { Gp3StorageClass } from "../storage/storage-class.js";
 import type { Family } from "../synth/family.js";
@@ -20,6 +21,7 @@ export const clusterFamily: Family = {
           "pod-security.kubernetes.io/enforce": "restricted",
           "pod-security.kubernetes.io/audit": "restricted",
           "pod-security.kubernetes.io/warn": "restricted",
+          [ENABLED_LABEL]: "true", // metrics collection: the platform's monitors live here (src/collection/policy.ts)
         },
       },
     });

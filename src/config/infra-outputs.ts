@@ -40,6 +40,12 @@ const infraValuesSchema = z.object({
   dr_replication_bucket: bucketName.optional(),
   dr_region: awsRegion.optional(),
   dr_kms_key_arn: arn("kms").optional(),
+  grafana_database_endpoint: z
+    .string()
+    .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?$/, "must be a host name with an optional port, such as grafana.abc123.eu-west-1.rds.amazonaws.com:5432")
+    .optional(),
+  grafana_database_name: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a PostgreSQL database name (a-z, 0-9, _)").optional(),
+  grafana_irsa_role_arn: arn("iam").optional(),
 });
 
 /** Typed infrastructure facts. Sensitive outputs are dropped at load time and never reach charts. */
@@ -65,6 +71,13 @@ export interface InfraOutputs {
     readonly region: string;
     readonly kmsKeyArn: string;
   };
+  /** Grafana's shared PostgreSQL database (RDS); `host:port`, port 5432 when Terraform gives none. */
+  readonly grafanaDatabase?: {
+    readonly endpoint: string;
+    readonly name: string;
+  };
+  /** IRSA role of Grafana's ServiceAccount (e.g. CloudWatch datasources). */
+  readonly grafanaRoleArn?: string;
 }
 
 /** Outputs we know about but deliberately do not use, with the reason shown to the user. */
@@ -151,6 +164,13 @@ export function parseInfraOutputs(
       message: "dr_replication_bucket, dr_region and dr_kms_key_arn must be output together",
     });
   }
+  if ((v.grafana_database_endpoint === undefined) !== (v.grafana_database_name === undefined)) {
+    problems.push({
+      file,
+      path: v.grafana_database_endpoint === undefined ? "grafana_database_endpoint" : "grafana_database_name",
+      message: "grafana_database_endpoint and grafana_database_name must be output together",
+    });
+  }
   if (problems.length > 0) return { problems };
   return {
     problems,
@@ -173,6 +193,14 @@ export function parseInfraOutputs(
         ...(v.dr_replication_bucket && v.dr_region && v.dr_kms_key_arn
           ? { dr: { bucket: v.dr_replication_bucket, region: v.dr_region, kmsKeyArn: v.dr_kms_key_arn } }
           : {}),
+        grafanaDatabase:
+          v.grafana_database_endpoint && v.grafana_database_name
+            ? {
+                endpoint: v.grafana_database_endpoint.includes(":") ? v.grafana_database_endpoint : `${v.grafana_database_endpoint}:5432`,
+                name: v.grafana_database_name,
+              }
+            : undefined,
+        grafanaRoleArn: v.grafana_irsa_role_arn,
       },
     },
   };

@@ -103,13 +103,13 @@ function crossCheck(config: PlatformConfig, infra: InfraOutputs, configFile: str
       message: `is "${infra.project}" but ${configFile} says project "${config.project}"`,
     });
   }
-  const bucketEnv = config.drSourceEnvironment ?? config.environment;
-  const expectedBucket = `${config.project}-${bucketEnv}-mimir-metrics`;
+  const envField = config.drSourceEnvironment ? "drSourceEnvironment" : "environment";
+  const expectedBucket = `${config.project}-${config.drSourceEnvironment ?? config.environment}-mimir-metrics`;
   if (infra.mimirBucket !== expectedBucket) {
     problems.push({
       file: outputsFile,
       path: "mimir_bucket.value",
-      message: `must be "${expectedBucket}" (<project>-<env>-mimir-metrics), got "${infra.mimirBucket}"`,
+      message: `must be "${expectedBucket}" (<project>-<${envField}>-mimir-metrics from ${configFile}), got "${infra.mimirBucket}"`,
     });
   }
   if (config.mimir.zoneAwareReplication && infra.availabilityZones.length < 3) {

@@ -10,6 +10,8 @@ import {
   tenantId,
 } from "./primitives.js";
 import { gatewaySchema } from "./gateway-schema.js";
+import { checkCollection, COLLECTION_DEFAULTS, collectionSchema } from "./collection-schema.js";
+import { checkGrafanaSettings, grafanaSchema } from "./grafana-schema.js";
 import { autoscalingSchema, resourcesSchema } from "./workload-schema.js";
 import { unknownValueMessage } from "./bounded-list.js";
 import { CACHE_NAMES, type CacheName } from "./cache-names.js";
@@ -185,7 +187,8 @@ const cachesSchema = z
 
 const tenantSchema = z.strictObject({
   id: tenantId,
-  description: z.string().optional(),
+  /** Removed: nothing deployed reads it; a YAML comment documents a tenant just as well. */
+  description: z.unknown().optional(),
   /** Overrides mimir.retention for this tenant. */
   retention: duration.optional(),
   /** Per-tenant overrides in Mimir `limits` keys, written to runtime.yaml. */
@@ -246,10 +249,21 @@ export const platformConfigSchema = z
       })
       .optional(),
     gateway: gatewaySchema.default(() => gatewaySchema.parse({})),
+    collection: collectionSchema.default(COLLECTION_DEFAULTS),
+    /** Grafana (src/grafana/); absent: no Grafana in this environment. */
+    grafana: grafanaSchema.optional(),
   })
   .superRefine((config, ctx) => {
+    checkCollection(config, ctx);
     const seen = new Map<string, number>();
     config.tenants.forEach((tenant, index) => {
+      if (tenant.description !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["tenants", index, "description"],
+          message: "not used by anything the platform deploys, so it would be silently ignored: write it as a YAML comment",
+        });
+      }
       const first = seen.get(tenant.id);
       if (first !== undefined) {
         ctx.addIssue({
@@ -349,6 +363,7 @@ export const platformConfigSchema = z
         message: "plaintext tokens are only allowed for the local (monolithic) environment; use gateway.tokens",
       });
     }
+    checkGrafanaSettings(config, ctx);
   });
 
 export type PlatformConfigInput = z.input<typeof platformConfigSchema>;

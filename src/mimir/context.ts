@@ -1,3 +1,5 @@
+import type { RulerRuleFiles } from "../synth/family.js";
+
 /** Ports every Mimir process listens on (server.http_listen_port, server.grpc_listen_port, memberlist.bind_port). */
 export const MIMIR_PORTS = {
   http: 8080,
@@ -14,6 +16,8 @@ export const MIMIR_PATHS = {
   dataDir: "/data",
   activeQueryTrackerDir: "/active-query-tracker",
   alertmanagerFallbackDir: "/configs",
+  /** ruler_storage.local.directory: one ConfigMap per tenant is mounted at `<dir>/<tenant>`. */
+  rulerRulesDir: "/etc/mimir-rules",
 } as const;
 
 /** One availability zone of a zone-aware deployment. */
@@ -41,6 +45,8 @@ export interface MimirContext {
   readonly storageClassName: string;
   /** Zones for zone-aware StatefulSets; empty when zone awareness is off. */
   readonly zones: readonly MimirZone[];
+  /** Rule files the ruler loads from local storage (from the rules family); absent: rules live in the bucket. */
+  readonly rulerRules?: RulerRuleFiles;
 }
 
 /** Names of the Services other components and the config refer to. */

@@ -69,6 +69,7 @@ export const mimirFamily: Family = {
       configHash: () => configHash(mimirYaml ?? unrendered()),
       storageClassName: config.storage.storageClassName,
       zones: mimirZones(config, infra),
+      rulerRules: ctx.find("rulerRules"),
     };
 
     const shared = ctx.chart("mimir-config");
@@ -121,6 +122,7 @@ export const mimirFamily: Family = {
       caches: ctx.need("caches"),
       services: { gossipRing, scheduler: found("scheduler"), alertmanager: found("alertmanager") },
       alertmanagerReplicas: resolved.get("alertmanager")?.replicas ?? 1,
+      rulerRules: context.rulerRules,
       ingesterMaxSeries,
     });
     mimirYaml = renderConfigYaml(mimirConfig);

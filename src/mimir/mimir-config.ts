@@ -2,8 +2,9 @@ import type { InfraOutputs } from "../config/infra-outputs.js";
 import type { MimirLimits } from "../config/mimir-limits.js";
 import type { CacheName, PlatformConfig } from "../config/schema.js";
 import { byCodeUnit } from "../lib/order.js";
+import { haSampleTenants } from "../collection/ha.js";
 import { dnsDiscoveryAddress, hostPort, httpUrl, srvDiscoveryUrl, type ServiceRef } from "../lib/service-ref.js";
-import type { CacheEndpoint, ObjectStorage } from "../synth/family.js";
+import type { CacheEndpoint, ObjectStorage, RulerRuleFiles } from "../synth/family.js";
 import { REPLICATION_FACTOR } from "./components.js";
 import { MIMIR_PATHS, MIMIR_PORTS, type MimirZone } from "./context.js";
 
@@ -27,7 +28,12 @@ export interface MimirConfigInputs {
   readonly alertmanagerReplicas: number;
   /** ingester.instance_limits.max_series; undefined where no separate ingesters run. */
   readonly ingesterMaxSeries?: number;
+  /** Rules from git, mounted per tenant: the ruler then reads local storage instead of the bucket. */
+  readonly rulerRules?: RulerRuleFiles;
 }
+
+/** `querier.max_concurrent`: queries one querier runs at once (the rules' querier-utilisation signal divides by it). */
+export const QUERIER_MAX_CONCURRENT = 16;
 
 /** Environment variables referenced from mimir.yaml through -config.expand-env. */
 export const MIMIR_EXPAND_ENV_VARIABLES = ["MINIO_ROOT_USER", "MINIO_ROOT_PASSWORD"] as const;
@@ -149,7 +155,8 @@ export function buildMimirConfig(inputs: MimirConfigInputs): Record<string, unkn
           : {}),
       },
     },
-    ruler_storage: {
+    // Rules from git (read-only: the ruler API cannot change them), else tenants' uploads in the bucket.
+    ruler_storage: inputs.rulerRules ? { backend: "local", local: { directory: MIMIR_PATHS.rulerRulesDir } } : {
       backend: "s3",
       ...(rulerBucket ? { s3: { bucket_name: rulerBucket } } : { storage_prefix: "ruler" }),
       ...(caches.metadata ? { cache: memcachedClient(caches.metadata, {}) } : {}),
@@ -173,7 +180,11 @@ export function buildMimirConfig(inputs: MimirConfigInputs): Record<string, unkn
         heartbeat_timeout: "10m",
       },
     },
-    distributor: { ring: ringTimings },
+    distributor: {
+      ring: ringTimings,
+      // De-duplicates the HA Prometheus pairs of the collection family (src/collection/ha.ts).
+      ...(haSampleTenants(config).length > 0 ? { ha_tracker: { enable_ha_tracker: true, kvstore: { store: "memberlist" } } } : {}),
+    },
     frontend: {
       ...(schedulerAddress ? { scheduler_address: schedulerAddress } : {}),
       parallelize_shardable_queries: true,
@@ -193,7 +204,7 @@ export function buildMimirConfig(inputs: MimirConfigInputs): Record<string, unkn
       grpc_client_config: { max_send_msg_size: 419430400 },
     },
     querier: {
-      max_concurrent: 16,
+      max_concurrent: QUERIER_MAX_CONCURRENT,
       // DR's ingesters are idle: every query reads the replicated bucket, whatever its time range.
       ...(mode === "read-only" ? { query_store_after: "0s" } : {}),
     },
@@ -248,7 +259,9 @@ export function buildMimirConfig(inputs: MimirConfigInputs): Record<string, unkn
 export function buildRuntimeConfig(config: PlatformConfig): Record<string, unknown> {
   const overrides: Record<string, MimirLimits> = {};
   for (const tenant of [...config.tenants].sort((a, b) => byCodeUnit(a.id, b.id))) {
+    const ha = haSampleTenants(config).find((entry) => entry.tenant === tenant.id);
     const tenantLimits: MimirLimits = {
+      ...(ha ? { accept_ha_samples: true, ha_cluster_label: ha.clusterLabel, ha_replica_label: ha.replicaLabel } : {}),
       ...(tenant.retention ? { compactor_blocks_retention_period: tenant.retention } : {}),
       ...(tenant.limits ?? {}),
     };

@@ -91,7 +91,7 @@ export class MimirWorkload extends Construct {
       instance: context.instance,
       component: props.component,
       version: imageTag(context.image),
-      ...(props.gossipMember ? { partOf: "memberlist" } : {}),
+      partOf: props.gossipMember ? "memberlist" : undefined,
     };
     const zoneLabels: Record<string, string> = props.zone
       ? { name: this.name, "rollout-group": props.component, zone: props.zone.name }

@@ -3,6 +3,7 @@ import type { ServiceRef } from "../lib/service-ref.js";
 import type { MimirComponentProps } from "./component-settings.js";
 import { alertmanagerFallbackConfigMap, alertmanagerMounts } from "./alertmanager.js";
 import { MimirWorkload } from "./mimir-workload.js";
+import { rulerRuleMounts } from "./ruler.js";
 
 /**
  * Modules the single process runs: `all` (distributor, ingester, querier, query-frontend and its
@@ -38,7 +39,7 @@ export class Monolithic extends Construct {
       terminationGracePeriodSeconds: 60,
       readinessInitialDelaySeconds: 15,
       rollout: { type: "RollingUpdate" },
-      extraMounts: alertmanagerMounts(),
+      extraMounts: [...alertmanagerMounts(), ...rulerRuleMounts(props.context.rulerRules)],
     });
     alertmanagerFallbackConfigMap(this, props.context);
     this.service = workload.service!;

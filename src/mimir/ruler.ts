@@ -1,7 +1,21 @@
 import { Construct } from "constructs";
 import type { ServiceRef } from "../lib/service-ref.js";
 import type { MimirComponentProps } from "./component-settings.js";
-import { MimirWorkload } from "./mimir-workload.js";
+import { MIMIR_PATHS } from "./context.js";
+import { MimirWorkload, type ExtraMount } from "./mimir-workload.js";
+import type { RulerRuleFiles } from "../synth/family.js";
+
+/**
+ * One ConfigMap per tenant at `<rulerRulesDir>/<tenant>`: Mimir's local rule store treats every
+ * directory under its root as a tenant, so a single ConfigMap mounted at the root would expose its
+ * hidden `..data` entries as tenants; inside a tenant directory they are skipped.
+ */
+export function rulerRuleMounts(rules: RulerRuleFiles | undefined): ExtraMount[] {
+  return (rules?.tenants ?? []).map(({ tenant, configMapName }, index) => ({
+    volume: { name: `ruler-rules-${index}`, configMap: { name: configMapName } },
+    mountPath: `${MIMIR_PATHS.rulerRulesDir}/${tenant}`,
+  }));
+}
 
 /** Ruler: evaluates tenants' recording and alerting rules and sends alerts to the Alertmanager. */
 export class Ruler extends Construct {
@@ -25,6 +39,7 @@ export class Ruler extends Construct {
       readinessInitialDelaySeconds: 45,
       rollout: { type: "RollingUpdate", maxSurge: "50%", maxUnavailable: 0 },
       servicePorts: ["http-metrics"],
+      extraMounts: rulerRuleMounts(props.context.rulerRules),
     });
     this.service = workload.service!;
   }

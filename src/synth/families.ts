@@ -1,7 +1,9 @@
 import { clusterFamily } from "../cluster/family.js";
+import { collectionFamily } from "../collection/family.js";
 import { gatewayFamily } from "../gateway/family.js";
 import { cachesFamily } from "../memcached/family.js";
 import { mimirFamily } from "../mimir/family.js";
+import { recordingRulesFamily, rulerRulesFamily } from "../rules/family.js";
 import { rolloutOperatorFamily } from "../mimir/rollout-operator-family.js";
 import { storageFamily } from "../storage/family.js";
 import type { Family } from "./family.js";
@@ -15,6 +17,9 @@ export const FAMILIES: readonly Family[] = [
   rolloutOperatorFamily,
   storageFamily,
   cachesFamily,
+  rulerRulesFamily,
   mimirFamily,
   gatewayFamily,
+  recordingRulesFamily,
+  collectionFamily,
 ];

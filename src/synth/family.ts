@@ -65,12 +65,19 @@ export interface MimirEndpoints {
   readonly alertmanager?: ServiceRef;
 }
 
+/** Rule files Mimir's ruler loads from local storage (ruler_storage.backend: local). */
+export interface RulerRuleFiles {
+  /** One ConfigMap per tenant that has rules, mounted at `<ruler_storage.local.directory>/<tenant>`. */
+  readonly tenants: readonly { readonly tenant: string; readonly configMapName: string }[];
+}
+
 /** What families publish for later families, by key. */
 export interface PlatformRefs {
   readonly objectStorage: ObjectStorage;
   readonly caches: Partial<Readonly<Record<CacheName, CacheEndpoint>>>;
   readonly mimir: MimirEndpoints;
   readonly gateway: ServiceRef;
+  readonly rulerRules: RulerRuleFiles;
 }
 
 /** Names shared by every family of one environment. */

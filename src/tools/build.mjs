@@ -8,21 +8,23 @@
  *   node src/tools/build.mjs -- synth ...    ensure the build, then run `.build/main.mjs synth ...` in-process
  *
  * "Changed" is decided by content, not by timestamps: a SHA-1 over the sorted file list and the bytes of every
- * file under src/ and imports/, plus package.json, package-lock.json and the bundle options below. It is kept
- * in `.build/main.mjs.stamp` together with the size of the bundle it produced, so a deleted or replaced
- * bundle is rebuilt too. Hashing the ~13 MB of inputs takes about 15 ms; esbuild (about 300 ms) runs only
- * when the hash differs. Running the bundle in this process saves starting a second node (about 50 ms).
+ * file under src/ and imports/, plus package.json, package-lock.json and the bundle options below. The bundle
+ * carries the hash of the inputs it was built from in its first line (`// build-inputs-sha1: <hex>`), so the
+ * stamp and the code it describes are written together by one rename and cannot disagree, even when two
+ * builds race. Hashing the ~13 MB of inputs takes about 15 ms; esbuild (about 300 ms) runs only when the hash
+ * differs. Running the bundle in this process saves starting a second node (about 50 ms).
  *
  * Plain JavaScript on purpose: it must run before anything is compiled.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const OUT_FILE = path.join(ROOT, ".build", "main.mjs");
-const STAMP_FILE = `${OUT_FILE}.stamp`;
+/** First line of the bundle: the input hash it was built from. */
+const STAMP_PREFIX = "// build-inputs-sha1: ";
 /** Inputs of the bundle: every file below these directories (recursively) plus these files. */
 const INPUT_DIRS = ["src", "imports"];
 const INPUT_FILES = ["package.json", "package-lock.json"];
@@ -76,23 +78,26 @@ export function inputHash() {
   return hash.digest("hex");
 }
 
-function readStamp() {
+/** The input hash recorded in the bundle's first line; null without a bundle, "" when it has no such line. */
+function builtFrom() {
+  let fd;
   try {
-    return JSON.parse(readFileSync(STAMP_FILE, "utf8"));
-  } catch {
-    return undefined;
+    fd = openSync(OUT_FILE, "r");
+  } catch (error) {
+    if (error.code === "ENOENT") return null;
+    throw error;
+  }
+  try {
+    const head = Buffer.alloc(STAMP_PREFIX.length + 40);
+    const length = readSync(fd, head, 0, head.length, 0);
+    const text = head.subarray(0, length).toString("latin1");
+    return text.startsWith(STAMP_PREFIX) ? text.slice(STAMP_PREFIX.length) : "";
+  } finally {
+    closeSync(fd);
   }
 }
 
-function bundleSize() {
-  try {
-    return statSync(OUT_FILE).size;
-  } catch {
-    return -1;
-  }
-}
-
-/** Builds with esbuild's JS API; the bundle and the stamp are each swapped in with a rename. */
+/** Builds with esbuild's JS API and swaps the bundle (with its hash line) in with one rename. */
 async function build(hash) {
   const { build: esbuild } = await import("esbuild");
   const result = await esbuild({ ...BUILD_OPTIONS, outfile: OUT_FILE, write: false });
@@ -100,24 +105,21 @@ async function build(hash) {
   mkdirSync(path.dirname(OUT_FILE), { recursive: true });
   const temp = `${OUT_FILE}.${process.pid}.tmp`;
   try {
-    writeFileSync(temp, output.contents);
+    writeFileSync(temp, Buffer.concat([Buffer.from(`${STAMP_PREFIX}${hash}\n`), output.contents]));
     renameSync(temp, OUT_FILE);
   } finally {
     rmSync(temp, { force: true });
   }
-  const stampTemp = `${STAMP_FILE}.${process.pid}.tmp`;
-  writeFileSync(stampTemp, `${JSON.stringify({ hash, bundleSize: output.contents.length })}\n`);
-  renameSync(stampTemp, STAMP_FILE);
 }
 
 /** Makes sure .build/main.mjs matches the current sources. Returns true when it had to build. */
 export async function ensureBuild({ force = false } = {}) {
   const hash = inputHash();
-  const stamp = readStamp();
-  if (!force && stamp?.hash === hash && stamp.bundleSize === bundleSize()) return false;
+  const previous = builtFrom();
+  if (!force && previous === hash) return false;
   const started = performance.now();
   await build(hash);
-  const why = force ? "--force" : !stamp ? "no previous build" : stamp.hash !== hash ? "sources changed" : "bundle missing or replaced";
+  const why = force ? "--force" : previous === null ? "no previous build" : "sources changed";
   process.stderr.write(`build: built .build/main.mjs (${why}) in ${(performance.now() - started).toFixed(0)} ms\n`);
   return true;
 }

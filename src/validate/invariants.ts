@@ -41,7 +41,7 @@ type Json = Record<string, unknown>;
 type Labels = Readonly<Record<string, string>>;
 
 /** One object of the environment with the fields every check needs. */
-interface Entry {
+export interface Entry {
   readonly file: string;
   readonly obj: Json;
   readonly group: string;
@@ -52,7 +52,7 @@ interface Entry {
   readonly ref: string;
 }
 
-interface ServicePortInfo {
+export interface ServicePortInfo {
   readonly index: number;
   readonly name: string | undefined;
   readonly port: number;
@@ -60,7 +60,7 @@ interface ServicePortInfo {
   readonly targetPort: string | number;
 }
 
-interface ServiceInfo {
+export interface ServiceInfo {
   readonly entry: Entry;
   readonly headless: boolean;
   readonly externalName: boolean;
@@ -70,13 +70,13 @@ interface ServiceInfo {
   readonly labels: Labels;
 }
 
-interface ContainerPortInfo {
+export interface ContainerPortInfo {
   readonly name: string | undefined;
   readonly containerPort: number;
 }
 
 /** A pod template (or bare Pod) and what the checks need from it. */
-interface PodTemplate {
+export interface PodTemplate {
   readonly entry: Entry;
   readonly labels: Labels;
   readonly ports: readonly ContainerPortInfo[];
@@ -88,7 +88,7 @@ interface PodTemplate {
 }
 
 /** The environment, indexed once. */
-interface EnvIndex {
+export interface EnvIndex {
   readonly entries: readonly Entry[];
   /** `${namespace}/${name}` → Service */
   readonly services: ReadonlyMap<string, ServiceInfo>;
@@ -102,7 +102,7 @@ interface EnvIndex {
   readonly serviceNamespaces: ReadonlySet<string>;
 }
 
-function isObject(v: unknown): v is Json {
+export function isObject(v: unknown): v is Json {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
@@ -190,6 +190,35 @@ function podTemplateOf(entry: Entry): PodTemplate | undefined {
   };
 }
 
+/**
+ * Pods the Prometheus Operator will run for a Prometheus / PrometheusAgent object (their StatefulSets
+ * are not in the output): the labels it sets (prometheus-operator makeSelectorLabels, shard 0, over
+ * spec.podMetadata.labels) and its ports (`web` or spec.portName, 9090; config-reloader `reloader-web`, 8080).
+ */
+function operatorPodTemplateOf(entry: Entry): PodTemplate | undefined {
+  if (entry.group !== "monitoring.coreos.com" || (entry.kind !== "Prometheus" && entry.kind !== "PrometheusAgent")) return undefined;
+  const spec = isObject(entry.obj.spec) ? entry.obj.spec : {};
+  const podLabels = stringMap(isObject(spec.podMetadata) ? spec.podMetadata.labels : undefined);
+  const agent = entry.kind === "PrometheusAgent";
+  return {
+    entry,
+    labels: {
+      ...podLabels,
+      "app.kubernetes.io/name": agent ? "prometheus-agent" : "prometheus",
+      "app.kubernetes.io/managed-by": "prometheus-operator",
+      "app.kubernetes.io/instance": entry.name,
+      "operator.prometheus.io/name": entry.name,
+      "operator.prometheus.io/shard": "0",
+      ...(agent ? {} : { prometheus: entry.name }),
+    },
+    ports: [
+      { name: str(spec.portName) ?? "web", containerPort: 9090 },
+      { name: "reloader-web", containerPort: 8080 },
+    ],
+    mimirTargets: [],
+  };
+}
+
 function serviceInfoOf(entry: Entry): ServiceInfo {
   const spec = isObject(entry.obj.spec) ? entry.obj.spec : {};
   const ports: ServicePortInfo[] = [];
@@ -211,7 +240,7 @@ function serviceInfoOf(entry: Entry): ServiceInfo {
   };
 }
 
-function indexEnvironment(files: ReadonlyArray<InvariantFile>): EnvIndex {
+export function indexEnvironment(files: ReadonlyArray<InvariantFile>): EnvIndex {
   const all: Array<{ file: string; obj: Json }> = [];
   for (const { file, objects } of files) for (const obj of objects) if (isObject(obj)) all.push({ file, obj });
   const fallbackNs = defaultNamespace(all.map((a) => a.obj));
@@ -249,7 +278,7 @@ function indexEnvironment(files: ReadonlyArray<InvariantFile>): EnvIndex {
       serviceNamespaces.add(namespace);
       continue;
     }
-    const template = podTemplateOf(entry);
+    const template = podTemplateOf(entry) ?? operatorPodTemplateOf(entry);
     if (template) {
       const list = templates.get(namespace);
       if (list) list.push(template);
@@ -263,7 +292,7 @@ function indexEnvironment(files: ReadonlyArray<InvariantFile>): EnvIndex {
 // Selectors
 
 /** Kubernetes LabelSelector semantics (matchLabels AND matchExpressions); `{}` selects everything. */
-function matchesLabelSelector(selector: Json, labels: Labels): boolean {
+export function matchesLabelSelector(selector: Json, labels: Labels): boolean {
   for (const [k, v] of Object.entries(stringMap(selector.matchLabels))) if (labels[k] !== v) return false;
   if (Array.isArray(selector.matchExpressions)) {
     for (const e of selector.matchExpressions) {
@@ -297,7 +326,7 @@ function matchesEquality(selector: Labels, labels: Labels): boolean {
 }
 
 /** Human form of a LabelSelector for messages. */
-function describeLabelSelector(selector: Json): string {
+export function describeLabelSelector(selector: Json): string {
   const parts = Object.entries(stringMap(selector.matchLabels)).map(([k, v]) => `${k}=${v}`);
   if (Array.isArray(selector.matchExpressions)) {
     for (const e of selector.matchExpressions) {
@@ -809,7 +838,7 @@ function checkDisruptionBudgets(index: EnvIndex): Problem[] {
 }
 
 /** The namespaces a Prometheus Operator monitor looks in. */
-function monitorNamespaces(e: Entry, index: EnvIndex): string[] {
+export function monitorNamespaces(e: Entry, index: EnvIndex): string[] {
   const spec = isObject(e.obj.spec) ? e.obj.spec : {};
   const ns = isObject(spec.namespaceSelector) ? spec.namespaceSelector : undefined;
   if (ns?.any === true) return [...index.namespaces];
