@@ -1,8 +1,10 @@
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError } from "./config/errors.js";
 import { diffTrees, formatDiff, isEmpty, readTree } from "./diff/semantic-diff.js";
+import { formatLayerSummary } from "./diff/layers.js";
+import { DR_FAILOVER_DOC, renderDrFailoverDoc } from "./gitops/dr-failover.js";
 import { runBench } from "./synth/bench.js";
 import { OUTPUT_DIRS, synthesizeAll, type SynthOutcome } from "./synth/pipeline.js";
 import { writeAtomically } from "./synth/write.js";
@@ -34,9 +36,24 @@ async function runDiff(root: string): Promise<number> {
   const committed = await readTree(root, [...OUTPUT_DIRS]);
   const report = diffTrees(committed, outcome.files);
   if (isEmpty(report)) return 0;
-  const text = formatDiff(report);
+  const text = [formatDiff(report), ...formatLayerSummary(report)].join("\n");
   process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
   return 1;
+}
+
+/** `npm run docs`: regenerates docs/dr-failover.md from the model (`--check`: exit 1 when the committed one differs). */
+function runDocs(root: string, check: boolean): number {
+  const text = renderDrFailoverDoc(root);
+  const file = path.join(root, DR_FAILOVER_DOC);
+  const current = existsSync(file) ? readFileSync(file, "utf8") : undefined;
+  if (current === text) return 0;
+  if (check) {
+    process.stderr.write(`${DR_FAILOVER_DOC} differs from the model; run npm run docs and commit it\n`);
+    return 1;
+  }
+  writeFileSync(file, text);
+  process.stdout.write(`docs: wrote ${DR_FAILOVER_DOC}\n`);
+  return 0;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -63,11 +80,13 @@ async function main(argv: string[]): Promise<number> {
       return runSynth(root, values.env, values["remove-env"], values.check);
     case "diff":
       return runDiff(root);
+    case "docs":
+      return runDocs(root, values.check);
     case "bench":
       return runBench(root, { iterations: Number(values.iterations), runs: Number(values.runs) });
     default:
       process.stderr.write(
-        `usage: main.mjs synth|diff|bench [--env NAME]... [--remove-env NAME]... [--root DIR] [--check] [--iterations N] [--runs N]\n`,
+        `usage: main.mjs synth|diff|docs|bench [--env NAME]... [--remove-env NAME]... [--root DIR] [--check] [--iterations N] [--runs N]\n`,
       );
       return 2;
   }

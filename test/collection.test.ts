@@ -1,7 +1,13 @@
-import { load, loadAll } from "js-yaml";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { dump, load, loadAll } from "js-yaml";
 import { beforeAll, describe, expect, it } from "vitest";
 import { synthesizeAll, type SynthOutcome } from "../src/synth/pipeline.js";
 import { REPO_ROOT } from "./helpers/cli.js";
+import { checkMetricsCoverage } from "../src/validate/metrics-coverage.js";
+import { isCi } from "./helpers/nginx.js";
 
 type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; spec?: any; data?: Record<string, string>; stringData?: Record<string, string> };
 
@@ -142,5 +148,99 @@ describe("Prometheus shards", () => {
   it("have a PDB over all their pods", () => {
     const pdb = ofKind("prod", "PodDisruptionBudget").find((o) => o.metadata.name === "prometheus-platform")!;
     expect(pdb.spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: { "operator.prometheus.io/name": "platform" } } });
+  });
+});
+
+describe("monitors and metrics coverage", () => {
+  const envFiles = (env: string, edit: (objs: Obj[]) => Obj[] = (o) => o) => [{ file: `dist/${env}/all.yaml`, objects: edit(objects(env)) }];
+
+  it.each(["prod", "dev", "local"])("%s: every metrics port is scraped and every monitor has pods", (env) => {
+    expect(checkMetricsCoverage(envFiles(env))).toEqual([]);
+  });
+
+  it("reports an unmonitored metrics port (the check can fail)", () => {
+    const problems = checkMetricsCoverage(envFiles("prod", (objs) => objs.filter((o) => o.metadata.name !== "platform-components")));
+    const objectsReported = new Set(problems.map((p) => p.object));
+    for (const name of ["Deployment/distributor", "StatefulSet/ingester-zone-a", "Deployment/gateway", "Deployment/rollout-operator"]) {
+      expect(objectsReported, name).toContain(name);
+    }
+    expect(problems[0]!.message).toMatch(/container port "http-metrics" \(\d+\) serves metrics, but no PodMonitor or ServiceMonitor/);
+  });
+
+  it("reports a dead monitor", () => {
+    const dead: Obj = {
+      apiVersion: "monitoring.coreos.com/v1",
+      kind: "PodMonitor",
+      metadata: { name: "nowhere", namespace: "mimir" },
+      spec: { namespaceSelector: { matchNames: ["elsewhere"] }, selector: {}, podMetricsEndpoints: [{ port: "http-metrics" }] },
+    };
+    expect(checkMetricsCoverage(envFiles("prod", (objs) => [...objs, dead]))).toEqual([
+      { file: "dist/prod/all.yaml", object: "PodMonitor/nowhere", path: "spec.selector", message: "dead monitor: no pod template in elsewhere in this environment" },
+    ]);
+  });
+
+  it("checks nothing where nothing collects (dr)", () => {
+    expect(ofKind("dr", "Prometheus")).toEqual([]);
+    expect(checkMetricsCoverage(envFiles("dr"))).toEqual([]);
+  });
+
+  it("job is <namespace>/<component>: zone-aware ingesters are one job", () => {
+    const monitor = ofKind("prod", "PodMonitor").find((o) => o.metadata.name === "platform-components")!;
+    const [job] = monitor.spec.podMetricsEndpoints[0].relabelings;
+    expect(job).toMatchObject({
+      sourceLabels: ["__meta_kubernetes_namespace", "__meta_kubernetes_pod_label_app_kubernetes_io_component"],
+      separator: "/",
+      targetLabel: "job",
+    });
+    const ingesters = ofKind("prod", "StatefulSet").filter((o) => o.metadata.name.startsWith("ingester-zone-"));
+    expect(ingesters).toHaveLength(3);
+    for (const ingester of ingesters) expect(ingester.spec.template.metadata.labels["app.kubernetes.io/component"]).toBe("ingester");
+  });
+
+  it("the platform namespace opts in", () => {
+    const ns = ofKind("prod", "Namespace").find((o) => o.metadata.name === "mimir")!;
+    expect(ns.metadata.labels).toMatchObject({ "monitoring.grafana.com/enabled": "true" });
+  });
+});
+
+describe("relabelings as Prometheus reads them", () => {
+  it("pass promtool check config (policy scrape class and annotation scraping)", () => {
+    const promtool = spawnSync("promtool", ["--version"], { encoding: "utf8" });
+    if (promtool.status !== 0) {
+      if (isCi()) throw new Error("promtool is required under CI");
+      console.warn("promtool not installed: skipping the promtool check");
+      return;
+    }
+    const snake = (rules: any[]) =>
+      rules.map((r) => ({
+        source_labels: r.sourceLabels,
+        separator: r.separator,
+        regex: r.regex,
+        target_label: r.targetLabel,
+        replacement: r.replacement,
+        action: r.action,
+      }));
+    const prom = ofKind("prod", "Prometheus")[0]!;
+    const policy = prom.spec.scrapeClasses[0].relabelings;
+    const annotated = ofKind("prod", "ScrapeConfig").find((o) => o.metadata.name === "annotated-pods")!;
+    const monitor = ofKind("prod", "PodMonitor").find((o) => o.metadata.name === "platform-components")!;
+    // Debian's promtool is built without Kubernetes service discovery: static targets stand in, the
+    // relabel rules (what is checked here) are the same.
+    const config = {
+      global: { scrape_interval: prom.spec.scrapeInterval, scrape_timeout: prom.spec.scrapeTimeout, external_labels: { cluster: "primary", prometheus_shard: "primary/mimir/platform/shard-0" } },
+      scrape_configs: [
+        { job_name: "annotated", static_configs: [{ targets: ["localhost:9090"] }], relabel_configs: JSON.parse(JSON.stringify(snake([...policy, ...annotated.spec.relabelings]))) },
+        { job_name: "platform", static_configs: [{ targets: ["localhost:9090"] }], relabel_configs: JSON.parse(JSON.stringify(snake([...policy, ...monitor.spec.podMetricsEndpoints[0].relabelings]))) },
+      ],
+    };
+    const dir = mkdtempSync(path.join(os.tmpdir(), "collection-promtool-"));
+    try {
+      const file = path.join(dir, "prometheus.yml");
+      writeFileSync(file, dump(config));
+      const result = spawnSync("promtool", ["check", "config", "--syntax-only", file], { encoding: "utf8" });
+      expect(result.status, result.stdout + result.stderr).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -18,21 +18,23 @@ describe("npm run diff (the golden-file review tool)", () => {
     const original = readFileSync(file, "utf8");
     writeFileSync(
       file,
-      original.replace("      ingestion_rate: 100000", "      ingestion_rate: 200000").replace("      replicas: 6", "      replicas: 9"),
+      original.replace("      ingestion_rate: 100000", "      ingestion_rate: 200000").replace("      replicas: 12", "      replicas: 15"),
     );
     try {
       const result = runCli(["diff", "--root", scratch.root]);
       expect(result.status).toBe(1);
       expect(result.stdout.split("\n")).toEqual([
-        "~ StatefulSet mimir/ingester-zone-a (dist/prod/ingester.yaml)",
-        "  spec.replicas: 2 → 3",
-        "~ StatefulSet mimir/ingester-zone-b (dist/prod/ingester.yaml)",
-        "  spec.replicas: 2 → 3",
-        "~ StatefulSet mimir/ingester-zone-c (dist/prod/ingester.yaml)",
-        "  spec.replicas: 2 → 3",
-        "~ ConfigMap mimir/mimir-runtime (dist/prod/mimir-config.yaml)",
+        "~ StatefulSet mimir/ingester-zone-a (dist/prod/mimir/ingester.yaml)",
+        "  spec.replicas: 4 → 5",
+        "~ StatefulSet mimir/ingester-zone-b (dist/prod/mimir/ingester.yaml)",
+        "  spec.replicas: 4 → 5",
+        "~ StatefulSet mimir/ingester-zone-c (dist/prod/mimir/ingester.yaml)",
+        "  spec.replicas: 4 → 5",
+        "~ ConfigMap mimir/mimir-runtime (dist/prod/mimir/mimir-config.yaml)",
         '  data["runtime.yaml"].overrides.team-payments.ingestion_rate: 100000 → 200000',
         "4 object(s) differ: 4 changed, 0 moved, 0 added, 0 removed; files: 0 added, 0 removed, 0 unparseable",
+        "per layer:",
+        "  dist/prod/mimir: 4 changed",
         "",
       ]);
     } finally {

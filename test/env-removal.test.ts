@@ -15,6 +15,11 @@ describe("removing an environment (through the real CLI, in a scratch repo)", ()
   const outputs = () => readTree(scratch.root, ["dist", "argocd", "flux"]);
   const overlay = (env: string) => path.join(scratch.root, "overlays", env);
   const errorLines = (stderr: string) => stderr.split("\n").filter((line) => !line.startsWith("warning: ") && line !== "");
+  /** The outputs synth names for an environment, as they exist in the scratch repo (`dist/prod, argocd/prod.yaml, …`). */
+  const outputsOf = (env: string) =>
+    [`dist/${env}`, `argocd/${env}`, `argocd/${env}.yaml`, `flux/${env}`, `flux/${env}.yaml`]
+      .filter((output) => existsSync(path.join(scratch.root, output)))
+      .join(", ");
 
   beforeEach(async () => {
     scratch = scratchRepo();
@@ -38,7 +43,7 @@ describe("removing an environment (through the real CLI, in a scratch repo)", ()
     const result = runCli(["synth", "--root", scratch.root]);
     expect(result.status).toBe(1);
     expect(errorLines(result.stderr)).toEqual([
-      "error: overlays/prod: directory not found, but environment prod still has outputs (dist/prod, argocd/prod.yaml, flux/prod.yaml); " +
+      `error: overlays/prod: directory not found, but environment prod still has outputs (${outputsOf("prod")}); ` +
         "synth would delete them and Argo CD/Flux with pruning would then delete the running environment. " +
         "Restore overlays/prod/, or pass --remove-env prod to remove the environment",
       "synth: 1 problem(s); nothing was written",
@@ -52,14 +57,14 @@ describe("removing an environment (through the real CLI, in a scratch repo)", ()
 
   it("removes the environment's outputs with --remove-env and says so on stderr", async () => {
     rmSync(overlay("prod"), { recursive: true });
+    const prodOutputs = outputsOf("prod");
+    expect(prodOutputs).toMatch(/^dist\/prod, .*argocd\/prod\.yaml, .*flux\/prod\.yaml$/);
     const result = runCli(["synth", "--remove-env", "prod", "--root", scratch.root]);
     expect(result.status, result.stderr).toBe(0);
-    expect(result.stderr).toContain(
-      "synth: removed environment prod (dist/prod, argocd/prod.yaml, flux/prod.yaml) as asked by --remove-env\n",
-    );
+    expect(result.stderr).toContain(`synth: removed environment prod (${prodOutputs}) as asked by --remove-env\n`);
     expect(result.stdout).not.toContain("synth prod:");
-    for (const gone of ["dist/prod", "argocd/prod.yaml", "flux/prod.yaml"]) expect(existsSync(path.join(scratch.root, gone)), gone).toBe(false);
-    const expected = new Map([...committed].filter(([file]) => !/^(dist\/prod\/|argocd\/prod\.yaml$|flux\/prod\.yaml$)/.test(file)));
+    expect(outputsOf("prod")).toBe("");
+    const expected = new Map([...committed].filter(([file]) => !/^(dist\/prod\/|argocd\/prod\/|flux\/prod\/|argocd\/prod\.yaml$|flux\/prod\.yaml$)/.test(file)));
     expect(await outputs()).toEqual(expected);
 
     // Done: a plain synth is happy again, and --remove-env prod now has nothing to remove.
@@ -73,7 +78,7 @@ describe("removing an environment (through the real CLI, in a scratch repo)", ()
     rmSync(overlay("dev"), { recursive: true });
     const result = runCli(["synth", "--check", "--remove-env", "dev", "--root", scratch.root]);
     expect(result.status, result.stderr).toBe(0);
-    expect(result.stderr).toContain("synth: would remove environment dev (dist/dev, argocd/dev.yaml, flux/dev.yaml) as asked by --remove-env\n");
+    expect(result.stderr).toContain(`synth: would remove environment dev (${outputsOf("dev")}) as asked by --remove-env\n`);
     expect(await outputs()).toEqual(committed);
   });
 
@@ -97,7 +102,7 @@ describe("removing an environment (through the real CLI, in a scratch repo)", ()
     expect(lines[lines.length - 1]).toBe("synth: 3 problem(s); nothing was written");
     expect(lines.filter((line) => line.startsWith("error: "))).toEqual([
       "error: overlays/local: the overlay directory still exists, so --remove-env local would remove a live environment; delete overlays/local/ first if local is really to be removed, or drop --remove-env local",
-      "error: overlays/dr: directory not found, but environment dr still has outputs (dist/dr, argocd/dr.yaml, flux/dr.yaml); synth would delete them and Argo CD/Flux with pruning would then delete the running environment. Restore overlays/dr/, or pass --remove-env dr to remove the environment",
+      `error: overlays/dr: directory not found, but environment dr still has outputs (${outputsOf("dr")}); synth would delete them and Argo CD/Flux with pruning would then delete the running environment. Restore overlays/dr/, or pass --remove-env dr to remove the environment`,
       "error: overlays/dev/config.yaml: file not found (the overlay directory exists; restore the file, or delete the directory and pass --remove-env dev to remove the environment)",
     ]);
     expect(await outputs()).toEqual(committed);
@@ -124,7 +129,7 @@ describe("removing an environment (through the real CLI, in a scratch repo)", ()
     rmSync(overlay("prod"), { recursive: true });
     const result = runCli(["diff", "--root", scratch.root]);
     expect(result.status).toBe(1);
-    expect(result.stdout).toContain("dist/prod/ingester.yaml");
+    expect(result.stdout).toContain("dist/prod/mimir/ingester.yaml");
     expect(result.stdout).toContain("argocd/prod.yaml");
     expect(result.stdout).toContain("flux/prod.yaml");
   });

@@ -1,3 +1,4 @@
+import { IMAGES } from "../src/lib/images.js";
 import { Chart, Testing } from "cdk8s";
 import { describe, expect, it } from "vitest";
 import { gatewaySchema, type GatewaySettings } from "../src/config/gateway-schema.js";
@@ -83,7 +84,8 @@ describe("Gateway construct (prod-like settings)", () => {
     expect(pod.serviceAccountName).toBe("gateway");
     const [container] = pod.containers;
     expect(pod.containers).toHaveLength(1);
-    expect(container.image).toBe("nginxinc/nginx-unprivileged:1.29-alpine");
+    expect(container.image).toBe(IMAGES.gateway);
+    expect(IMAGES.gateway).toMatch(/:\d+\.\d+\.\d+-alpine$/);
     expect(container.securityContext).toEqual({ allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: true });
     expect(container.ports).toEqual([{ name: "http-metrics", containerPort: 8080, protocol: "TCP" }]);
     expect(container.readinessProbe.httpGet).toEqual({ path: "/ready", port: "http-metrics" });

@@ -7,6 +7,7 @@ import { parsePlatformConfig } from "../src/config/load.js";
 import { ingesterCapacityWarnings, ingesterSeriesCapacity } from "../src/mimir/capacity.js";
 import { synthesizeAll } from "../src/synth/pipeline.js";
 import { REPO_ROOT } from "./helpers/cli.js";
+import { envFile } from "./helpers/env-objects.js";
 
 const prodText = readFileSync(path.join(REPO_ROOT, "overlays/prod/config.yaml"), "utf8");
 const prod = parsePlatformConfig(prodText, "overlays/prod/config.yaml", "prod").config!;
@@ -21,7 +22,7 @@ describe("ingester capacity", () => {
   it("sets ingester.instance_limits.max_series in every cloud environment, none locally", () => {
     const outcome = synthesizeAll({ root: REPO_ROOT, envs: [] });
     const mimirYaml = (env: string) => {
-      const text = outcome.files.get(`dist/${env}/mimir-config.yaml`)!;
+      const text = envFile(outcome.files, env, "mimir-config")!;
       const configMap = (text.split("\n---\n").map((doc) => load(doc)) as any[]).find((o) => o?.metadata?.name === "mimir-config");
       return load(configMap.data["mimir.yaml"]) as any;
     };

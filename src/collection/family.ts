@@ -2,21 +2,41 @@ import { SCRAPE_TIMEOUT } from "../config/collection-schema.js";
 import type { PlatformConfig } from "../config/schema.js";
 import { imageTag, standardLabels } from "../lib/labels.js";
 import { IMAGES } from "../lib/images.js";
-import { httpUrl } from "../lib/service-ref.js";
+import type { InfraOutputs } from "../config/infra-outputs.js";
+import { httpUrl, type ServiceRef } from "../lib/service-ref.js";
 import type { Family } from "../synth/family.js";
 import { HA_CLUSTER_LABEL, haClusterValue, PROMETHEUS_NAME } from "./ha.js";
 import { annotationScraping, platformMonitors } from "./monitors.js";
 import { policyRelabelings } from "./policy.js";
-import { CollectionPrometheus, discoveryRbac, type RemoteWriteTarget } from "./prometheus.js";
+import { CollectionPrometheus, discoveryRbac, PROMETHEUS_NAMES, type RemoteWriteTarget } from "./prometheus.js";
+import { blackboxExporter } from "./exporters/blackbox.js";
+import { kubeStateMetrics } from "./exporters/kube-state-metrics.js";
+import { nodeExporter } from "./exporters/node-exporter.js";
+import { otelCollector } from "./exporters/otel-collector.js";
+import { pushgateway } from "./exporters/pushgateway.js";
 
 /** The default tenant's token for the remote write: a secret-store reference, or the local dev-only value. */
-function remoteWriteToken(config: PlatformConfig): RemoteWriteTarget["token"] {
+function remoteWriteToken(config: PlatformConfig): Extract<RemoteWriteTarget, { kind: "gateway" }>["token"] {
   const tenant = config.defaultTenant;
   const devToken = Object.entries(config.gateway.devOnlyTokens ?? {}).find(([, owner]) => owner === tenant)?.[0];
   if (devToken) return { kind: "devOnly", value: devToken };
   const ref = config.gateway.tokens.find((token) => token.tenant === tenant);
   if (!ref || !config.secretStore) throw new Error(`collection: no gateway token for defaultTenant "${tenant}" (the config schema checks this)`);
   return { kind: "secretStore", store: config.secretStore, remoteKey: ref.remoteKey, property: ref.property };
+}
+
+/** Gateway (this environment's Mimir) or Amazon Managed Prometheus, as collection.remoteWrite says. */
+function remoteWriteTarget(config: PlatformConfig, infra: InfraOutputs | undefined, gateway: ServiceRef | undefined): RemoteWriteTarget {
+  if (config.collection.remoteWrite.backend === "gateway") {
+    if (!gateway) throw new Error("collection: backend gateway without a gateway (the config schema checks this)");
+    return { kind: "gateway", url: httpUrl(gateway, "http", "/api/v1/push"), token: remoteWriteToken(config) };
+  }
+  const amp = infra?.amp ?? {};
+  if (!amp.workspaceUrl || !amp.region || !amp.remoteWriteRoleArn) {
+    throw new Error("collection: backend amp without the amp_* Terraform outputs (the config loader checks this)");
+  }
+  const base = amp.workspaceUrl.endsWith("/") ? amp.workspaceUrl : `${amp.workspaceUrl}/`;
+  return { kind: "amp", url: `${base}api/v1/remote_write`, region: amp.region, roleArn: amp.remoteWriteRoleArn };
 }
 
 /**
@@ -31,7 +51,9 @@ export const collectionFamily: Family = {
     const settings = config.collection;
     const prometheus = settings.prometheus;
     if (!prometheus) return;
-    const gateway = ctx.need("gateway");
+    // The gateway family publishes only when the gateway runs; backend gateway requires it (config check).
+    const gateway = settings.remoteWrite.backend === "gateway" || settings.exporters.otelCollector.enabled ? ctx.need("gateway") : undefined;
+    const remoteWrite = remoteWriteTarget(config, ctx.infra, gateway);
     const labels = standardLabels({
       app: "prometheus",
       instance: names.instance,
@@ -48,7 +70,7 @@ export const collectionFamily: Family = {
         environment: config.environment,
         [HA_CLUSTER_LABEL]: haClusterValue(config),
       },
-      remoteWrite: { url: httpUrl(gateway, "http", "/api/v1/push"), token: remoteWriteToken(config) },
+      remoteWrite,
       scrapeInterval: settings.scrapeIntervals[settings.defaultClass],
       scrapeTimeout: SCRAPE_TIMEOUT,
       policy: policyRelabelings(settings),
@@ -57,6 +79,26 @@ export const collectionFamily: Family = {
     const monitorLabels = standardLabels({ app: "prometheus", instance: names.instance, component: "monitors" });
     platformMonitors(monitors, { labels: monitorLabels, prometheusName: PROMETHEUS_NAME });
     annotationScraping(monitors, monitorLabels);
-    discoveryRbac(ctx.clusterChart("prometheus-rbac"), { name: `${names.namespace}-prometheus`, namespace: names.namespace, labels });
+    const rbac = ctx.clusterChart("prometheus-rbac");
+    discoveryRbac(rbac, { name: `${names.namespace}-prometheus`, namespace: names.namespace, labels });
+
+    const { exporters } = settings;
+    const instance = names.instance;
+    if (exporters.blackbox.enabled) blackboxExporter(ctx.chart("blackbox-exporter"), instance, settings);
+    if (exporters.pushgateway.enabled) pushgateway(ctx.chart("pushgateway"), instance, settings);
+    if (exporters.kubeStateMetrics.enabled) {
+      kubeStateMetrics(ctx.chart("kube-state-metrics"), ctx.clusterChart("kube-state-metrics-rbac"), { instance, namespace: names.namespace, settings });
+    }
+    if (exporters.nodeExporter.enabled) {
+      nodeExporter(ctx.chart("node-exporter"), ctx.clusterChart("node-exporter-namespace"), { instance, platformNamespace: names.namespace, settings });
+    }
+    if (exporters.otelCollector.enabled && gateway) {
+      otelCollector(ctx.chart("otel-collector"), {
+        instance,
+        settings,
+        gateway,
+        token: { secret: PROMETHEUS_NAMES.tokenSecret, key: PROMETHEUS_NAMES.tokenKey },
+      });
+    }
   },
 };

@@ -44,6 +44,6 @@ export interface HaTenant {
  */
 export function haSampleTenants(config: PlatformConfig): HaTenant[] {
   const prometheus = config.collection.prometheus;
-  if (!prometheus || !config.gateway.enabled) return [];
+  if (!prometheus || !config.gateway.enabled || config.collection.remoteWrite.backend !== "gateway") return [];
   return [{ tenant: config.defaultTenant, clusterLabel: HA_CLUSTER_LABEL, replicaLabel: HA_REPLICA_LABEL }];
 }

@@ -18,6 +18,8 @@ export const METRICS_PORT = "http-metrics";
 export const METRICS_PORT_NAMES = [METRICS_PORT, "metrics"] as const;
 
 const COMPONENT_LABEL = "app.kubernetes.io/component";
+/** Platform components with a dedicated monitor, left out of platform-components. */
+const OWN_MONITOR_COMPONENTS = ["kube-state-metrics", "pushgateway"] as const;
 const NAME_LABEL = "app.kubernetes.io/name";
 
 /** `job` = `<namespace>/<value of a pod label>` (the Mimir mixin's convention). */
@@ -33,7 +35,7 @@ function jobFromPodLabel(label: string): Relabel {
 }
 
 /** `job` = `<namespace>/<fixed name>`. */
-function jobNamed(name: string): Relabel {
+export function jobNamed(name: string): Relabel {
   return { action: "replace", sourceLabels: ["__meta_kubernetes_namespace"], regex: "(.+)", targetLabel: "job", replacement: `$1/${name}` };
 }
 
@@ -62,7 +64,11 @@ export function platformMonitors(scope: Construct, props: PlatformMonitorsProps)
     spec: {
       selector: {
         matchLabels: { "app.kubernetes.io/managed-by": MANAGED_BY },
-        matchExpressions: [{ key: NAME_LABEL, operator: "NotIn", values: ["memcached"] }],
+        matchExpressions: [
+          { key: NAME_LABEL, operator: "NotIn", values: ["memcached"] },
+          // Scraped with honorLabels by their own monitors (src/collection/exporters/).
+          { key: COMPONENT_LABEL, operator: "NotIn", values: [...OWN_MONITOR_COMPONENTS] },
+        ],
       },
       podMetricsEndpoints: [endpoint(METRICS_PORT, [jobFromPodLabel(COMPONENT_LABEL)])],
     },

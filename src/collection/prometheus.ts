@@ -19,6 +19,7 @@ import { podDisruptionBudget } from "../lib/pod-disruption-budget.js";
 import { mergeResources } from "../lib/resources.js";
 import { restrictedPodSecurityContext } from "../lib/security.js";
 import { HA_REPLICA_LABEL } from "./ha.js";
+import { clusterReader } from "./rbac.js";
 import { ENABLED_LABEL, RECORDING_RULE_SELECTOR, relabelings, type Relabel } from "./policy.js";
 
 /** uid/gid `nobody`, which the Prometheus image runs as. */
@@ -35,14 +36,23 @@ export function operatorPodSelector(name: string): Record<string, string> {
 }
 
 /** Where the shards send their samples and how they authenticate. */
-export type RemoteWriteTarget = {
-  /** e.g. the gateway's `/api/v1/push`. */
-  readonly url: string;
-  /** Secret (created here) holding the bearer token of the tenant the shards write as. */
-  readonly token:
-    | { readonly kind: "secretStore"; readonly store: SecretStoreRef; readonly remoteKey: string; readonly property?: string }
-    | { readonly kind: "devOnly"; readonly value: string };
-};
+export type RemoteWriteTarget =
+  | {
+      readonly kind: "gateway";
+      /** The gateway's `/api/v1/push`. */
+      readonly url: string;
+      /** Secret (created here) holding the bearer token of the tenant the shards write as. */
+      readonly token:
+        | { readonly kind: "secretStore"; readonly store: SecretStoreRef; readonly remoteKey: string; readonly property?: string }
+        | { readonly kind: "devOnly"; readonly value: string };
+    }
+  | {
+      /** Amazon Managed Prometheus: SigV4 with the credentials of the IRSA role on the ServiceAccount. */
+      readonly kind: "amp";
+      readonly url: string;
+      readonly region: string;
+      readonly roleArn: string;
+    };
 
 export interface CollectionPrometheusProps {
   readonly name: string;
@@ -78,7 +88,11 @@ export class CollectionPrometheus extends Construct {
     const { settings, labels } = props;
 
     new k8s.KubeServiceAccount(this, "service-account", {
-      metadata: { name: PROMETHEUS_NAMES.serviceAccount, labels },
+      metadata: {
+        name: PROMETHEUS_NAMES.serviceAccount,
+        labels,
+        annotations: props.remoteWrite.kind === "amp" ? { "eks.amazonaws.com/role-arn": props.remoteWrite.roleArn } : undefined,
+      },
       // Prometheus reads the Kubernetes API for service discovery with this account's token.
       automountServiceAccountToken: true,
     });
@@ -129,9 +143,14 @@ export class CollectionPrometheus extends Construct {
       scrapeConfigNamespaceSelector: opensIn,
       remoteWrite: [
         {
-          name: "gateway",
+          name: props.remoteWrite.kind,
           url: props.remoteWrite.url,
-          authorization: { type: "Bearer", credentials: { name: PROMETHEUS_NAMES.tokenSecret, key: PROMETHEUS_NAMES.tokenKey } },
+          authorization:
+            props.remoteWrite.kind === "gateway"
+              ? { type: "Bearer", credentials: { name: PROMETHEUS_NAMES.tokenSecret, key: PROMETHEUS_NAMES.tokenKey } }
+              : undefined,
+          // IRSA: the AWS SDK default chain picks up the role from the ServiceAccount's web identity token.
+          sigv4: props.remoteWrite.kind === "amp" ? { region: props.remoteWrite.region } : undefined,
           queueConfig: {
             capacity: settings.queue.capacity,
             minShards: settings.queue.minShards,
@@ -181,6 +200,7 @@ export class CollectionPrometheus extends Construct {
   }
 
   private tokenSecret(props: CollectionPrometheusProps): void {
+    if (props.remoteWrite.kind !== "gateway") return;
     const { token } = props.remoteWrite;
     if (token.kind === "devOnly") {
       new k8s.KubeSecret(this, "token-dev-only", {
@@ -211,17 +231,14 @@ export class CollectionPrometheus extends Construct {
  */
 export function discoveryRbac(scope: Construct, options: { name: string; namespace: string; labels: Record<string, string> }): void {
   const verbs = ["get", "list", "watch"];
-  new k8s.KubeClusterRole(scope, "prometheus-cluster-role", {
-    metadata: { name: options.name, labels: options.labels },
+  clusterReader(scope, {
+    name: options.name,
+    labels: options.labels,
     rules: [
       // Pod monitors discover pods; service monitors read Services and their EndpointSlices.
       { apiGroups: [""], resources: ["pods", "services"], verbs },
       { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs },
     ],
-  });
-  new k8s.KubeClusterRoleBinding(scope, "prometheus-cluster-role-binding", {
-    metadata: { name: options.name, labels: options.labels },
-    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: options.name },
-    subjects: [{ kind: "ServiceAccount", name: PROMETHEUS_NAMES.serviceAccount, namespace: options.namespace }],
+    serviceAccount: { name: PROMETHEUS_NAMES.serviceAccount, namespace: options.namespace },
   });
 }

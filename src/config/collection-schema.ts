@@ -10,6 +10,8 @@ export type ScrapeClass = (typeof SCRAPE_CLASSES)[number];
 export const PROBE_MODULES = ["http_2xx", "http_post_2xx", "tcp_connect"] as const;
 export type ProbeModule = (typeof PROBE_MODULES)[number];
 
+export const REMOTE_WRITE_BACKENDS = ["gateway", "amp"] as const;
+
 /** Every scrape must finish within this; no class interval may be shorter. */
 export const SCRAPE_TIMEOUT = "10s";
 
@@ -92,6 +94,38 @@ const probeSchema = z
   });
 export type ProbeSettings = z.infer<typeof probeSchema>;
 
+const replicatedExporter = (replicas: number) =>
+  z.strictObject({
+    enabled: z.boolean().default(true),
+    replicas: wholeNumber(1, "set enabled: false to run none").default(replicas),
+    resources: resourcesSchema.optional(),
+  });
+const singleExporter = z.strictObject({ enabled: z.boolean().default(true), resources: resourcesSchema.optional() });
+
+const exportersSchema = z.strictObject({
+  /** DaemonSet with read-only host access, in its own namespace (it cannot meet Pod Security "restricted"). */
+  nodeExporter: singleExporter.default({ enabled: true }),
+  /** One replica: kube-state-metrics is not sharded here, and two would double every series. */
+  kubeStateMetrics: singleExporter.default({ enabled: true }),
+  /** Runs the `probes`. */
+  blackbox: replicatedExporter(2).default({ enabled: true, replicas: 2 }),
+  /** One replica: pushed metrics live in its memory only, two would each hold half. */
+  pushgateway: singleExporter.default({ enabled: true }),
+  otelCollector: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      replicas: wholeNumber(1, "set enabled: false to run none").default(2),
+      resources: resourcesSchema.optional(),
+      /** Tempo's OTLP gRPC endpoint (`host:port`) for traces; absent: the collector accepts metrics only. */
+      tracesEndpoint: z
+        .string()
+        .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?:[0-9]{1,5}$/, "must be host:port of Tempo's OTLP gRPC receiver, e.g. tempo-distributor.tempo.svc.cluster.local:4317")
+        .optional(),
+    })
+    .default({ enabled: true, replicas: 2 }),
+});
+export type ExporterSettings = z.infer<typeof exportersSchema>;
+
 export const collectionSchema = z
   .strictObject({
     /** The scraping Prometheus (servers or an agent); absent: no Prometheus of this environment's own. */
@@ -102,6 +136,13 @@ export const collectionSchema = z
     defaultClass: z.enum(SCRAPE_CLASSES).default("infra"),
     /** Synthetic checks run by the blackbox exporter. */
     probes: z.array(probeSchema).default([]),
+    /**
+     * Where the Prometheus writes: `gateway` (this environment's Mimir, through the tenancy gateway) or
+     * `amp` (Amazon Managed Prometheus with SigV4; workspace, region and IRSA role from Terraform outputs).
+     */
+    remoteWrite: z.strictObject({ backend: z.enum(REMOTE_WRITE_BACKENDS).default("gateway") }).default({ backend: "gateway" }),
+    /** Exporters; they run where a Prometheus scrapes them (collection.prometheus). */
+    exporters: exportersSchema.default(() => exportersSchema.parse({})),
   })
   .superRefine((collection, ctx) => {
     for (const name of SCRAPE_CLASSES) {
@@ -143,8 +184,34 @@ interface CollectionContext {
  */
 export function checkCollection(config: CollectionContext, ctx: z.RefinementCtx): void {
   const prometheus = config.collection.prometheus;
-  if (!prometheus) return;
   const at = (path: PropertyKey[], message: string) => ctx.addIssue({ code: "custom", path: ["collection", ...path], message });
+  if (!prometheus) {
+    if (config.collection.probes.length > 0) at(["probes"], "probes are scraped by collection.prometheus, which this environment does not run");
+    for (const key of ["scrapeIntervals", "defaultClass", "remoteWrite", "exporters"] as const) {
+      if (JSON.stringify(config.collection[key]) !== JSON.stringify(COLLECTION_DEFAULTS[key])) {
+        at([key], "has no effect without collection.prometheus (nothing in this environment scrapes or forwards)");
+      }
+    }
+    return;
+  }
+  if (config.collection.probes.length > 0 && !config.collection.exporters.blackbox.enabled) {
+    at(["exporters", "blackbox", "enabled"], "the blackbox exporter runs the probes listed in collection.probes");
+  }
+  if (config.collection.remoteWrite.backend === "amp") {
+    if (config.mimir.deploymentMode === "monolithic") {
+      at(["remoteWrite", "backend"], "amp needs the AWS environment's Terraform outputs (workspace, region, IRSA role); the local environment has none");
+    }
+    if (config.collection.exporters.otelCollector.enabled) {
+      at(["exporters", "otelCollector", "enabled"], "the collector sends OTLP metrics to the gateway as defaultTenant; with backend amp set it to false");
+    }
+    if (prometheus.shards > 1 && prometheus.replicas > 1) {
+      at(
+        ["remoteWrite", "backend"],
+        `AMP de-duplicates HA pairs by the \`cluster\` label, which every shard shares: with ${prometheus.shards} shards x ${prometheus.replicas} replicas it would keep one shard's samples. Use shards: 1 or replicas: 1 with amp`,
+      );
+    }
+    return;
+  }
   if (!config.gateway.enabled) {
     at(["prometheus"], "remote-writes through the gateway, which is disabled (gateway.enabled: false)");
     return;
@@ -158,4 +225,20 @@ export function checkCollection(config: CollectionContext, ctx: z.RefinementCtx)
   if (prometheus.kind === "PrometheusAgent" && config.mimir.deploymentMode !== "monolithic") {
     at(["prometheus", "kind"], "PrometheusAgent is the laptop setup (deploymentMode monolithic); use Prometheus shards, which also evaluate recording rules");
   }
+}
+
+/** The Terraform outputs the amp backend reads, in the order they are reported. */
+export const AMP_OUTPUTS = ["amp_workspace_url", "amp_region", "amp_remote_write_role_arn"] as const;
+
+/**
+ * Names the Terraform outputs collection needs but the environment lacks (backend amp), for the
+ * config/outputs cross-check in load.ts.
+ */
+export function missingCollectionOutputs(
+  collection: CollectionSettings,
+  amp: { readonly workspaceUrl?: string; readonly region?: string; readonly remoteWriteRoleArn?: string },
+): string[] {
+  if (!collection.prometheus || collection.remoteWrite.backend !== "amp") return [];
+  const present = { amp_workspace_url: amp.workspaceUrl, amp_region: amp.region, amp_remote_write_role_arn: amp.remoteWriteRoleArn };
+  return AMP_OUTPUTS.filter((name) => present[name] === undefined);
 }

@@ -59,9 +59,13 @@ const oidcSchema = z
      * IdP group → Grafana role. Only members of these groups may log in; a user in several gets the
      * highest role (Admin > Editor > Viewer).
      */
-    roleMapping: z
-      .record(z.string().regex(GROUP_NAME_PATTERN, "group names may use A-Z a-z 0-9 . _ : @ / = + - (no spaces, commas or quotes)"), roleSchema)
-      .refine((mapping) => Object.keys(mapping).length > 0, { message: "map at least one group to a role" }),
+    roleMapping: z.record(z.string(), roleSchema).superRefine((mapping, ctx) => {
+      const groups = Object.keys(mapping);
+      if (groups.length === 0) ctx.addIssue({ code: "custom", message: "map at least one group to a role" });
+      for (const group of groups.filter((name) => !GROUP_NAME_PATTERN.test(name))) {
+        ctx.addIssue({ code: "custom", path: [group], message: "group names may use A-Z a-z 0-9 . _ : @ / = + - (no spaces, commas or quotes)" });
+      }
+    }),
   })
   .superRefine((oidc, ctx) => {
     if (!oidc.issuerUrl.startsWith("https://")) {
@@ -106,6 +110,11 @@ export const grafanaSchema = z.strictObject({
   logLevel: z.enum(["debug", "info", "warn", "error"]).default("info"),
   /** Login through the IdP; required outside the local environment. */
   oidc: oidcSchema.optional(),
+  /**
+   * Grafana's `secret_key`: encrypts datasource secrets and tokens in its database, and must be the
+   * same on every replica. Required outside local (the built-in default key is public).
+   */
+  secretKey: secretRefSchema.optional(),
   /** DEV ONLY (local environment): anyone reaching Grafana may view dashboards, nobody can log in. */
   devOnlyAnonymousViewer: z.boolean().default(false),
   /**
@@ -170,6 +179,9 @@ export function checkGrafanaSettings(config: GrafanaContext, ctx: z.RefinementCt
   if (!grafana.devOnlyAnonymousViewer && !grafana.oidc) {
     issue(["oidc"], local ? "required: configure OIDC login, or set devOnlyAnonymousViewer for the local environment" : "required outside the local environment: users log in through the IdP");
   }
+  if (!grafana.secretKey && !local) {
+    issue(["secretKey"], "required outside the local environment: Grafana's built-in secret_key is public, and it encrypts the datasource tokens in the database");
+  }
   if (grafana.database && local) {
     issue(["database"], "the local environment runs Grafana on SQLite; the database comes from Terraform outputs elsewhere");
   }
@@ -191,6 +203,9 @@ export function checkGrafanaSettings(config: GrafanaContext, ctx: z.RefinementCt
     }
     seen.add(tenant);
   });
+  if (grafana.tenants && known.includes(config.defaultTenant) && !grafana.tenants.includes(config.defaultTenant)) {
+    issue(["tenants"], `must include the default tenant "${config.defaultTenant}": the platform dashboards read the platform's own metrics through its datasource`);
+  }
   if (!grafana.tenants && !withToken.has(config.defaultTenant)) {
     issue(["tenants"], `the default tenant "${config.defaultTenant}" has no token reference in gateway tokens: its datasource would have no secret to authenticate with`);
   }

@@ -37,6 +37,13 @@ const infraValuesSchema = z.object({
   component_irsa_role_arns: z.record(z.string(), arn("iam")).optional(),
   load_balancer_subnet_cidrs: z.array(cidr).min(1, "must list at least one subnet CIDR").optional(),
   exporter_irsa_role_arns: z.record(z.string(), arn("iam")).optional(),
+  // Amazon Managed Prometheus, for collection.remoteWrite.backend amp (src/collection/).
+  amp_workspace_url: z
+    .string()
+    .regex(/^https:\/\/aps-workspaces\.[a-z0-9-]+\.amazonaws\.com\/workspaces\/ws-[A-Za-z0-9-]+\/?$/, "must be an AMP workspace URL such as https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-1234abcd/")
+    .optional(),
+  amp_region: awsRegion.optional(),
+  amp_remote_write_role_arn: arn("iam").optional(),
   dr_replication_bucket: bucketName.optional(),
   dr_region: awsRegion.optional(),
   dr_kms_key_arn: arn("kms").optional(),
@@ -46,6 +53,17 @@ const infraValuesSchema = z.object({
     .optional(),
   grafana_database_name: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a PostgreSQL database name (a-z, 0-9, _)").optional(),
   grafana_irsa_role_arn: arn("iam").optional(),
+  // IRSA role of the ServiceAccount the AWS Secrets Manager secret store authenticates with (src/security/).
+  external_secrets_irsa_role_arn: arn("iam").optional(),
+  // The cluster VPC: Kubernetes API endpoints, nodes (host-network pods), RDS; NetworkPolicy egress (src/security/).
+  vpc_cidr: cidr.optional(),
+  // Platform add-ons (src/gitops/addons.ts): IRSA roles keyed by add-on (aws_load_balancer_controller, cluster_autoscaler).
+  addon_irsa_role_arns: z.record(z.string(), arn("iam")).optional(),
+  // The backup CronJob (src/gitops/backup.ts): writes below backups/ in the Mimir bucket.
+  backup_irsa_role_arn: arn("iam").optional(),
+  // The DR cluster in dr_region (reconciled as the read-only environment): its name and its add-ons' IRSA roles.
+  dr_cluster_name: z.string().min(1).optional(),
+  dr_addon_irsa_role_arns: z.record(z.string(), arn("iam")).optional(),
 });
 
 /** Typed infrastructure facts. Sensitive outputs are dropped at load time and never reach charts. */
@@ -66,6 +84,8 @@ export interface InfraOutputs {
   readonly loadBalancerSubnetCidrs?: readonly string[];
   /** IRSA roles of exporters, keyed by exporter name. */
   readonly exporterRoleArns: Readonly<Record<string, string>>;
+  /** Amazon Managed Prometheus workspace (each part optional; collection checks what it needs). */
+  readonly amp: { readonly workspaceUrl?: string; readonly region?: string; readonly remoteWriteRoleArn?: string };
   readonly dr?: {
     readonly bucket: string;
     readonly region: string;
@@ -78,6 +98,16 @@ export interface InfraOutputs {
   };
   /** IRSA role of Grafana's ServiceAccount (e.g. CloudWatch datasources). */
   readonly grafanaRoleArn?: string;
+  /** IRSA role of the secret store's ServiceAccount (AWS Secrets Manager read access). */
+  readonly externalSecretsRoleArn?: string;
+  /** CIDR of the cluster's VPC (API server endpoints, nodes, databases), for NetworkPolicy egress. */
+  readonly vpcCidr?: string;
+  /** IRSA roles of the platform add-ons, keyed by Terraform's add-on key (e.g. `cluster_autoscaler`). */
+  readonly addonRoleArns?: Readonly<Record<string, string>>;
+  /** IRSA role of the backup CronJob (write access below `backups/` in the Mimir bucket). */
+  readonly backupRoleArn?: string;
+  /** The DR cluster (in dr_region) that reconciles the read-only environment, and its add-ons' IRSA roles. */
+  readonly drCluster?: { readonly name: string; readonly addonRoleArns: Readonly<Record<string, string>> };
 }
 
 /** Outputs we know about but deliberately do not use, with the reason shown to the user. */
@@ -190,6 +220,7 @@ export function parseInfraOutputs(
         componentRoleArns: v.component_irsa_role_arns ?? {},
         loadBalancerSubnetCidrs: v.load_balancer_subnet_cidrs,
         exporterRoleArns: v.exporter_irsa_role_arns ?? {},
+        amp: { workspaceUrl: v.amp_workspace_url, region: v.amp_region, remoteWriteRoleArn: v.amp_remote_write_role_arn },
         ...(v.dr_replication_bucket && v.dr_region && v.dr_kms_key_arn
           ? { dr: { bucket: v.dr_replication_bucket, region: v.dr_region, kmsKeyArn: v.dr_kms_key_arn } }
           : {}),
@@ -201,6 +232,11 @@ export function parseInfraOutputs(
               }
             : undefined,
         grafanaRoleArn: v.grafana_irsa_role_arn,
+        externalSecretsRoleArn: v.external_secrets_irsa_role_arn,
+        vpcCidr: v.vpc_cidr,
+        addonRoleArns: v.addon_irsa_role_arns ?? {},
+        backupRoleArn: v.backup_irsa_role_arn,
+        drCluster: v.dr_cluster_name ? { name: v.dr_cluster_name, addonRoleArns: v.dr_addon_irsa_role_arns ?? {} } : undefined,
       },
     },
   };

@@ -4,6 +4,7 @@ import { load as parseYaml } from "js-yaml";
 import type { Problem } from "../validate/problem.js";
 import { ConfigError, formatPath } from "./errors.js";
 import { parseInfraOutputs, type InfraOutputs } from "./infra-outputs.js";
+import { missingCollectionOutputs } from "./collection-schema.js";
 import { platformConfigSchema, type PlatformConfig } from "./schema.js";
 import { COMPONENT_FACTS, COMPONENTS_BY_MODE } from "../mimir/components.js";
 
@@ -136,6 +137,9 @@ function crossCheck(config: PlatformConfig, infra: InfraOutputs, configFile: str
         message: `${key} does not run in deploymentMode ${config.mimir.deploymentMode} of ${configFile}, so this role would be unused`,
       });
     }
+  }
+  for (const name of missingCollectionOutputs(config.collection, infra.amp)) {
+    problems.push({ file: outputsFile, path: name, message: `required output is missing: ${configFile} sets collection.remoteWrite.backend amp` });
   }
   if (config.mimir.deploymentMode === "read-only" && !infra.dr) {
     problems.push({

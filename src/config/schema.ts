@@ -10,8 +10,11 @@ import {
   tenantId,
 } from "./primitives.js";
 import { gatewaySchema } from "./gateway-schema.js";
+import { gitopsSchema } from "./gitops-schema.js";
+import { alertingSchema, checkAlertingAgainstPlatform } from "./alerting-schema.js";
 import { checkCollection, COLLECTION_DEFAULTS, collectionSchema } from "./collection-schema.js";
 import { checkGrafanaSettings, grafanaSchema } from "./grafana-schema.js";
+import { checkSecurity, SECURITY_DEFAULTS, secretStoreSchema, securitySchema } from "./security-schema.js";
 import { autoscalingSchema, resourcesSchema } from "./workload-schema.js";
 import { unknownValueMessage } from "./bounded-list.js";
 import { CACHE_NAMES, type CacheName } from "./cache-names.js";
@@ -196,11 +199,6 @@ const tenantSchema = z.strictObject({
 });
 export type Tenant = z.infer<typeof tenantSchema>;
 
-const secretStoreSchema = z.strictObject({
-  kind: z.enum(["ClusterSecretStore", "SecretStore"]).default("ClusterSecretStore"),
-  name: dnsLabel,
-});
-
 export const platformConfigSchema = z
   .strictObject({
     /** Short project name; Terraform names the bucket `<project>-<env>-mimir-metrics`. */
@@ -239,22 +237,19 @@ export const platformConfigSchema = z
     caches: cachesSchema.default({}),
     tenants: z.array(tenantSchema).min(1, "at least one tenant is required"),
     /** How ArgoCD/Flux reconcile dist/<env>; environments without it (local) are applied by hand. */
-    gitops: z
-      .strictObject({
-        repoUrl: z.string().regex(/^(https:\/\/|ssh:\/\/|git@)\S+$/, "must be an https://, ssh:// or git@ repository URL"),
-        revision: z.string().min(1).default("main"),
-        argocdNamespace: dnsLabel.default("argocd"),
-        argocdProject: dnsLabel.default("default"),
-        fluxNamespace: dnsLabel.default("flux-system"),
-      })
-      .optional(),
+    gitops: gitopsSchema.optional(),
     gateway: gatewaySchema.default(() => gatewaySchema.parse({})),
+    alerting: alertingSchema.default(() => alertingSchema.parse({})),
     collection: collectionSchema.default(COLLECTION_DEFAULTS),
+    /** mTLS with cert-manager (src/security/); secret stores are `secretStore`. */
+    security: securitySchema.default(SECURITY_DEFAULTS),
     /** Grafana (src/grafana/); absent: no Grafana in this environment. */
     grafana: grafanaSchema.optional(),
   })
   .superRefine((config, ctx) => {
     checkCollection(config, ctx);
+    checkSecurity(config, ctx);
+    checkAlertingAgainstPlatform(config, ctx);
     const seen = new Map<string, number>();
     config.tenants.forEach((tenant, index) => {
       if (tenant.description !== undefined) {

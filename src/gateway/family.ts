@@ -1,6 +1,7 @@
 import { KUBE_DNS } from "../lib/cluster.js";
 import { hostPort, type ServiceRef } from "../lib/service-ref.js";
 import type { Family } from "../synth/family.js";
+import { GATEWAY_SERVER_TLS_SECRET } from "../security/certificates.js";
 import { Gateway } from "./gateway.js";
 
 const upstream = (ref: ServiceRef | undefined): string | undefined => (ref ? hostPort(ref, "http-metrics") : undefined);
@@ -30,6 +31,9 @@ export const gatewayFamily: Family = {
       resolver: KUBE_DNS,
       trustedProxyCidrs: infra?.loadBalancerSubnetCidrs,
       secretStore: config.secretStore,
+      tls: config.security.mtls.enabled
+        ? { secretName: GATEWAY_SERVER_TLS_SECRET, verifyClient: config.security.mtls.requireClientCertificates ? "on" : "optional" }
+        : undefined,
     });
     ctx.publish("gateway", gateway.service);
   },

@@ -16,6 +16,9 @@ import { service } from "../lib/service.js";
 import type { ServiceRef } from "../lib/service-ref.js";
 import {
   GATEWAY_PORT,
+  GATEWAY_TLS_PORT,
+  PRODUCTION_TLS_FILES,
+  TLS_DIR,
   PRODUCTION_PATHS,
   renderNginxConf,
   TOKEN_MAP_DIR,
@@ -37,6 +40,8 @@ export interface GatewayProps {
   readonly trustedProxyCidrs?: readonly string[];
   /** Secret store for the token map (dev/prod/dr); undefined only with settings.devOnlyTokens (local). */
   readonly secretStore?: SecretStoreRef;
+  /** mTLS (config security.mtls): serve TLS on port `https` with this cert-manager Secret. @default none */
+  readonly tls?: { readonly secretName: string; readonly verifyClient: "on" | "optional" };
 }
 
 /** Object names (stable: other charts, docs and runbooks refer to them). */
@@ -95,6 +100,7 @@ export class Gateway extends Construct {
       upstreams: props.upstreams,
       resolver: props.resolver,
       trustedProxyCidrs: props.trustedProxyCidrs,
+      tls: props.tls ? { port: GATEWAY_TLS_PORT, ...PRODUCTION_TLS_FILES, verifyClient: props.tls.verifyClient } : undefined,
     });
     const nginxConfHash = configHash(this.nginxConf);
 
@@ -120,8 +126,19 @@ export class Gateway extends Construct {
       // nginx in the foreground under a small supervisor that reloads it when the token map changes
       // (no restart needed to rotate tokens). The image's entrypoint scripts are blanked by the empty
       // /docker-entrypoint.d.
-      command: ["/bin/sh", "-c", tokenReloaderScript({ nginx: "nginx", tokenMap: PRODUCTION_PATHS.tokenMap })],
-      ports: [{ name: "http-metrics", containerPort: GATEWAY_PORT, protocol: "TCP" }],
+      command: [
+        "/bin/sh",
+        "-c",
+        tokenReloaderScript({
+          nginx: "nginx",
+          tokenMap: PRODUCTION_PATHS.tokenMap,
+          extraFiles: props.tls ? [PRODUCTION_TLS_FILES.certificate, PRODUCTION_TLS_FILES.clientCa] : undefined,
+        }),
+      ],
+      ports: [
+        { name: "http-metrics", containerPort: GATEWAY_PORT, protocol: "TCP" },
+        ...(props.tls ? [{ name: "https", containerPort: GATEWAY_TLS_PORT, protocol: "TCP" }] : []),
+      ],
       readinessProbe: probe(3),
       livenessProbe: probe(6),
       lifecycle: {
@@ -146,6 +163,7 @@ export class Gateway extends Construct {
         { name: "tokens", mountPath: TOKEN_MAP_DIR, readOnly: true },
         { name: "tmp", mountPath: PRODUCTION_PATHS.runtimeDir },
         { name: "entrypoint-scripts", mountPath: "/docker-entrypoint.d", readOnly: true },
+        ...(props.tls ? [{ name: "tls", mountPath: TLS_DIR, readOnly: true }] : []),
       ],
     };
 
@@ -186,6 +204,7 @@ export class Gateway extends Construct {
               },
               { name: "tmp", emptyDir: {} },
               { name: "entrypoint-scripts", emptyDir: {} },
+              ...(props.tls ? [{ name: "tls", secret: { secretName: props.tls.secretName, defaultMode: 0o440 } }] : []),
             ],
           },
         },
@@ -199,6 +218,7 @@ export class Gateway extends Construct {
       ports: [
         { name: "http", port: 80, targetPort: "http-metrics" },
         { name: "http-metrics", port: GATEWAY_PORT, targetPort: "http-metrics" },
+        ...(props.tls ? [{ name: "https", port: 443, targetPort: "https" }] : []),
       ],
     });
 

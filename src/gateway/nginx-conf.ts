@@ -71,6 +71,42 @@ export interface NginxConfOptions {
   readonly listen?: { readonly port: number; readonly address?: string };
   /** @default PRODUCTION_PATHS */
   readonly paths?: Partial<GatewayPaths>;
+  /** mTLS (config `security.mtls`): an extra TLS listener; @default none */
+  readonly tls?: GatewayTls;
+}
+
+/** The gateway's TLS listener (certificates from cert-manager's `monitoring-ca`, src/security/certificates.ts). */
+export interface GatewayTls {
+  readonly port: number;
+  readonly address?: string;
+  readonly certificate: string;
+  readonly key: string;
+  /** CA client certificates are verified against. */
+  readonly clientCa: string;
+  /** on: a client without a valid certificate is refused (400); optional: verified when presented. */
+  readonly verifyClient: "on" | "optional";
+}
+
+export const GATEWAY_TLS_PORT = 8443;
+export const TLS_DIR = "/etc/nginx/tls";
+/** Where the gateway pod mounts its cert-manager Secret (tls.crt, tls.key, ca.crt). */
+export const PRODUCTION_TLS_FILES = { certificate: `${TLS_DIR}/tls.crt`, key: `${TLS_DIR}/tls.key`, clientCa: `${TLS_DIR}/ca.crt` } as const;
+
+function tlsLines(tls: GatewayTls | undefined): string[] {
+  if (!tls) return [];
+  if (!Number.isInteger(tls.port) || tls.port < 1 || tls.port > 65535) throw new Error(`gateway: invalid TLS port ${tls.port}`);
+  if (tls.address !== undefined && isIP(tls.address) !== 4) throw new Error(`gateway: TLS listen address must be an IPv4 address, got "${tls.address}"`);
+  for (const [key, value] of Object.entries({ certificate: tls.certificate, key: tls.key, clientCa: tls.clientCa })) checkPath(`tls.${key}`, value);
+  return [
+    `        # mTLS: certificates from cert-manager (ClusterIssuer monitoring-ca); clients verified against its CA.`,
+    `        listen ${tls.address ? `${tls.address}:${tls.port}` : tls.port} ssl default_server;`,
+    `        ssl_certificate ${tls.certificate};`,
+    `        ssl_certificate_key ${tls.key};`,
+    "        ssl_protocols TLSv1.2 TLSv1.3;",
+    `        ssl_client_certificate ${tls.clientCa};`,
+    `        ssl_verify_client ${tls.verifyClient};`,
+    "        ssl_verify_depth 2;",
+  ];
 }
 
 /** One route: nginx location modifier + path, and the upstream it proxies to. */
@@ -370,6 +406,7 @@ export function renderNginxConf(options: NginxConfOptions): string {
     "",
     "    server {",
     `        listen ${listen} default_server;`,
+    ...tlsLines(options.tls),
     "        server_name _;",
     "",
     upstreamSets,

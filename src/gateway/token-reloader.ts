@@ -13,6 +13,8 @@ export interface TokenReloaderOptions {
   readonly tokenMap: string;
   /** How often the file is compared. @default 10 */
   readonly intervalSeconds?: number;
+  /** Further files whose change also reloads nginx (the mTLS certificates cert-manager renews). @default none */
+  readonly extraFiles?: readonly string[];
 }
 
 /** Characters allowed in the command and path, so they can be embedded in the script unquoted. */
@@ -25,7 +27,8 @@ const SAFE = /^[A-Za-z0-9_./ =-]+$/;
  */
 export function tokenReloaderScript(options: TokenReloaderOptions): string {
   const interval = options.intervalSeconds ?? 10;
-  if (!SAFE.test(options.nginx) || !SAFE.test(options.tokenMap)) throw new Error("gateway: unsafe characters in the reloader's command or path");
+  const extra = options.extraFiles ?? [];
+  if (!SAFE.test(options.nginx) || !SAFE.test(options.tokenMap) || extra.some((file) => !SAFE.test(file) || file.includes(" "))) throw new Error("gateway: unsafe characters in the reloader's command or path");
   if (!Number.isInteger(interval) || interval < 1) throw new Error("gateway: reload interval must be a whole number of seconds >= 1");
   return [
     `map=${options.tokenMap}`,
@@ -35,10 +38,10 @@ export function tokenReloaderScript(options: TokenReloaderOptions): string {
     // the master pid directly: `nginx -s` would first parse the config, which fails while a broken
     // token map is mounted.
     `trap 'kill -QUIT "$pid" 2>/dev/null; wait "$pid"; exit $?' TERM INT QUIT`,
-    'last=$(cksum < "$map" 2>/dev/null)',
+    extra.length === 0 ? 'last=$(cksum < "$map" 2>/dev/null)' : `last=$(cat "$map" ${extra.join(" ")} 2>/dev/null | cksum)`,
     'while kill -0 "$pid" 2>/dev/null; do',
     `  sleep ${interval} & wait $!`,
-    '  now=$(cksum < "$map" 2>/dev/null)',
+    extra.length === 0 ? '  now=$(cksum < "$map" 2>/dev/null)' : `  now=$(cat "$map" ${extra.join(" ")} 2>/dev/null | cksum)`,
     '  if [ "$now" != "$last" ]; then',
     "    last=$now",
     `    if ${options.nginx} -t -q; then`,

@@ -1,73 +1,73 @@
-import { Application } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application";
+/**
+ * The GitOps trees argocd/ and flux/ of every reconciled environment (one with a `gitops` section), rendered
+ * from one ordering model (layers.ts) and one add-on catalogue (addons.ts). See argocd.ts and flux.ts for the
+ * layout of each tree.
+ */
+import type { InfraOutputs } from "../config/infra-outputs.js";
 import type { PlatformConfig } from "../config/schema.js";
-import { MANAGED_BY } from "../lib/labels.js";
-import { renderYamlDocuments, type SynthesizedFile } from "../synth/synthesize.js";
+import type { Problem } from "../validate/problem.js";
+import { kustomizationFile, renderYamlDocuments, type SynthesizedEnvironment, type SynthesizedFile } from "../synth/synthesize.js";
+import { argocdBootstrap, argocdChildren } from "./argocd.js";
+import { fluxBootstrap, fluxChildren } from "./flux.js";
+import { gitopsEnvironment, type GitopsEnvironment } from "./environment.js";
 
-const labels = { "app.kubernetes.io/managed-by": MANAGED_BY, "app.kubernetes.io/part-of": "observability-platform" };
-
-/** ArgoCD Application that syncs dist/<env> into the cluster (one per environment with gitops settings). */
-export function argocdApplication(config: PlatformConfig): Record<string, unknown> {
-  const gitops = config.gitops!;
-  const application = new Application({
-    metadata: {
-      name: `observability-${config.envName}`,
-      namespace: gitops.argocdNamespace,
-      labels: { ...labels, "observability-platform/environment": config.envName },
-      // Deliberately no resources-finalizer: deleting the Application leaves Mimir and its data running.
-    },
-    spec: {
-      project: gitops.argocdProject,
-      source: { repoURL: gitops.repoUrl, targetRevision: gitops.revision, path: `dist/${config.envName}` },
-      destination: { server: "https://kubernetes.default.svc", namespace: config.namespace },
-      syncPolicy: {
-        automated: { prune: true, selfHeal: true },
-        syncOptions: ["ServerSideApply=true", "PruneLast=true"],
-        retry: { limit: 5, backoff: { duration: "10s", factor: 2, maxDuration: "5m" } },
-      },
-    },
-  });
-  application.validate();
-  return application.toJSON() as Record<string, unknown>;
+export interface GitopsInput {
+  readonly config: PlatformConfig;
+  readonly infra: InfraOutputs | undefined;
+  readonly synthesized: SynthesizedEnvironment;
 }
 
-/** Flux GitRepository + Kustomization that reconcile dist/<env>. */
-export function fluxObjects(config: PlatformConfig): Record<string, unknown>[] {
-  const gitops = config.gitops!;
-  const name = `observability-${config.envName}`;
-  return [
-    {
-      apiVersion: "source.toolkit.fluxcd.io/v1",
-      kind: "GitRepository",
-      metadata: { name, namespace: gitops.fluxNamespace, labels },
-      spec: { interval: "1m", url: gitops.repoUrl, ref: { branch: gitops.revision } },
-    },
-    {
-      apiVersion: "kustomize.toolkit.fluxcd.io/v1",
-      kind: "Kustomization",
-      metadata: { name, namespace: gitops.fluxNamespace, labels },
-      spec: {
-        interval: "10m",
-        retryInterval: "1m",
-        timeout: "10m",
-        path: `./dist/${config.envName}`,
-        prune: true,
-        wait: true,
-        // Objects carry their own namespace; no targetNamespace, which would also rewrite the Namespace object.
-        sourceRef: { kind: "GitRepository", name },
-      },
-    },
-  ];
-}
+const yamlFile = (path: string, objects: Record<string, unknown>[]): SynthesizedFile => ({ path, objects, text: renderYamlDocuments(objects) });
 
-/** argocd/<env>.yaml and flux/<env>.yaml for every environment that is reconciled by GitOps. */
-export function gitopsFiles(configs: readonly PlatformConfig[]): SynthesizedFile[] {
-  const files: SynthesizedFile[] = [];
-  for (const config of configs) {
-    if (!config.gitops) continue;
-    const argo = [argocdApplication(config)];
-    files.push({ path: `argocd/${config.envName}.yaml`, objects: argo, text: renderYamlDocuments(argo) });
-    const flux = fluxObjects(config);
-    files.push({ path: `flux/${config.envName}.yaml`, objects: flux, text: renderYamlDocuments(flux) });
+/** A directory of `<name>.yaml` files plus the kustomization.yaml listing those directly in it. */
+function directory(dir: string, children: ReadonlyMap<string, Record<string, unknown>[]>): SynthesizedFile[] {
+  const files = [...children].map(([name, objects]) => yamlFile(`${dir}/${name}.yaml`, objects));
+  const subdirs = new Set<string>();
+  for (const name of children.keys()) if (name.includes("/")) subdirs.add(name.split("/")[0]!);
+  for (const subdir of subdirs) {
+    const inside = [...children.keys()].filter((name) => name.startsWith(`${subdir}/`)).map((name) => `${name.slice(subdir.length + 1)}.yaml`);
+    files.push(kustomizationFile(`${dir}/${subdir}`, inside));
   }
+  files.push(kustomizationFile(dir, [...children.keys()].filter((name) => !name.includes("/")).map((name) => `${name}.yaml`)));
   return files;
+}
+
+/** The GitOps facts of every reconciled environment (those with a `gitops` section). */
+export function gitopsEnvironments(inputs: readonly GitopsInput[]): { environments: GitopsEnvironment[]; problems: Problem[] } {
+  const environments: GitopsEnvironment[] = [];
+  const problems: Problem[] = [];
+  for (const { config, infra, synthesized } of inputs) {
+    if (!config.gitops) continue;
+    const result = gitopsEnvironment(config, infra, synthesized);
+    problems.push(...result.problems);
+    if (result.environment) environments.push(result.environment);
+  }
+  // One cluster per environment: two roots reconciling the same cluster would fight over the same objects.
+  const byCluster = new Map<string, string>();
+  for (const environment of environments) {
+    const other = byCluster.get(environment.clusterName);
+    if (other) {
+      problems.push({
+        file: `overlays/${environment.env}/terraform-outputs.json`,
+        path: "cluster_name",
+        message: `cluster ${environment.clusterName} is already the cluster of environment ${other}; each reconciled environment needs its own cluster`,
+      });
+    }
+    byCluster.set(environment.clusterName, environment.env);
+  }
+  return { environments, problems };
+}
+
+/** argocd/ and flux/ for every reconciled environment, or the problems preventing them. */
+export function gitopsFiles(inputs: readonly GitopsInput[]): { files: SynthesizedFile[]; problems: Problem[] } {
+  const { environments, problems } = gitopsEnvironments(inputs);
+  const files: SynthesizedFile[] = [];
+  for (const environment of environments) {
+    const { env } = environment;
+    files.push(yamlFile(`argocd/${env}.yaml`, argocdBootstrap(environment)));
+    files.push(...directory(`argocd/${env}`, argocdChildren(environment)));
+    files.push(yamlFile(`flux/${env}.yaml`, fluxBootstrap(environment)));
+    files.push(...directory(`flux/${env}`, fluxChildren(environment)));
+  }
+  return { files, problems };
 }

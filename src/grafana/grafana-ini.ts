@@ -11,8 +11,9 @@ export const GRAFANA_PORT = 3000;
 
 /** Where things live inside the Grafana container. */
 export const GRAFANA_PATHS = {
-  config: "/etc/grafana/grafana.ini",
-  configDir: "/etc/grafana",
+  // Sibling directories, never one mount inside another (a read-only ConfigMap volume cannot hold mount points).
+  config: "/etc/grafana/config/grafana.ini",
+  configDir: "/etc/grafana/config",
   provisioning: "/etc/grafana/provisioning",
   datasources: "/etc/grafana/provisioning/datasources",
   dashboardProviders: "/etc/grafana/provisioning/dashboards",
@@ -25,10 +26,12 @@ export const GRAFANA_PATHS = {
   tmp: "/tmp",
   oauthSecretDir: "/etc/grafana/secrets/oauth",
   databaseSecretDir: "/etc/grafana/secrets/database",
+  secretKeyDir: "/etc/grafana/secrets/secret-key",
 } as const;
 
 /** Keys of the Secrets Grafana reads as files. */
 export const OAUTH_SECRET_KEY = "client-secret";
+export const SECRET_KEY_KEY = "secret-key";
 export const DATABASE_USERNAME_KEY = "username";
 export const DATABASE_PASSWORD_KEY = "password";
 
@@ -109,6 +112,8 @@ export function renderGrafanaIni(input: GrafanaIniInput): string {
       security: {
         // No admin user and no admin password anywhere: admins come from the IdP's groups.
         disable_initial_admin_creation: true,
+        // Local keeps Grafana's built-in (public) key: dev-only, its SQLite lives in an emptyDir.
+        secret_key: settings.secretKey ? `$__file{${GRAFANA_PATHS.secretKeyDir}/${SECRET_KEY_KEY}}` : undefined,
         disable_gravatar: true,
         cookie_secure: input.rootUrl.startsWith("https://"),
         cookie_samesite: "lax",
@@ -141,7 +146,8 @@ export function renderGrafanaIni(input: GrafanaIniInput): string {
       news: { news_feed_enabled: false },
       snapshots: { external_enabled: false },
       public_dashboards: { enabled: false },
-      plugins: { preinstall_disable: true },
+      // Use the plugins bundled in the pinned image; nothing is downloaded at start-up.
+      plugins: { preinstall_disabled: true },
       // Rules and notifications live in Mimir's ruler and Alertmanager; Grafana only shows them.
       unified_alerting: { enabled: true, execute_alerts: false },
     },

@@ -37,6 +37,8 @@ export interface ExternalSecretOptions {
   readonly template?: Readonly<Record<string, string>>;
   /** @default "1h" */
   readonly refreshInterval?: string;
+  /** @default the chart's namespace */
+  readonly namespace?: string;
 }
 
 /**
@@ -45,7 +47,7 @@ export interface ExternalSecretOptions {
  */
 export function externalSecret(scope: Construct, options: ExternalSecretOptions): ExternalSecret {
   return new ExternalSecret(scope, `${options.name}-external-secret`, {
-    metadata: { name: options.name, labels: options.labels },
+    metadata: { name: options.name, namespace: options.namespace, labels: options.labels },
     spec: {
       refreshInterval: options.refreshInterval ?? "1h",
       secretStoreRef: {

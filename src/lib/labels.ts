@@ -42,3 +42,10 @@ export function imageTag(image: string): string | undefined {
   const tag = lastSegment.includes("@") ? undefined : lastSegment.split(":")[1];
   return tag && /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(tag) ? tag : undefined;
 }
+
+/**
+ * Annotation (on a workload or its pod template) justifying a pod's host access: the only exception to Pod
+ * Security "restricted" the validation chain accepts (src/validate/pod-security.ts); listed in
+ * docs/operations.md ("Security").
+ */
+export const HOST_ACCESS_ANNOTATION = "observability-platform/host-access";

@@ -2,6 +2,7 @@ import { dump } from "js-yaml";
 import * as k8s from "cdk8s-plus-27/lib/imports/k8s.js";
 import { Construct } from "constructs";
 import type { MimirComponentProps } from "./component-settings.js";
+import { configHash } from "../lib/config-hash.js";
 import { imageTag, standardLabels } from "../lib/labels.js";
 import type { ServiceRef } from "../lib/service-ref.js";
 import { MIMIR_PATHS, MIMIR_SERVICE_NAMES, type MimirContext } from "./context.js";
@@ -21,9 +22,21 @@ export function alertmanagerFallbackConfig(): string {
   );
 }
 
+/** Pod annotation carrying a hash of the fallback config: Alertmanager reads that file only at start. */
+export const ALERTMANAGER_CONFIG_HASH_ANNOTATION = "observability-platform/alertmanager-config-hash";
+
+export function alertmanagerPodAnnotations(context: Pick<MimirContext, "alertmanagerConfig">): Record<string, string> {
+  return { [ALERTMANAGER_CONFIG_HASH_ANNOTATION]: configHash(context.alertmanagerConfig?.config ?? alertmanagerFallbackConfig()) };
+}
+
 /** Volumes every Alertmanager process needs besides the shared ones (also used by the monolithic process). */
-export function alertmanagerMounts(): ExtraMount[] {
+export function alertmanagerMounts(context?: Pick<MimirContext, "alertmanagerConfig">): ExtraMount[] {
+  const secrets = context?.alertmanagerConfig;
+  const secretMounts: ExtraMount[] = secrets?.secretName
+    ? [{ volume: { name: "alertmanager-secrets", secret: { secretName: secrets.secretName } }, mountPath: secrets.secretsDir }]
+    : [];
   return [
+    ...secretMounts,
     { volume: { name: "tmp", emptyDir: {} }, mountPath: "/tmp" },
     {
       volume: {
@@ -36,11 +49,11 @@ export function alertmanagerMounts(): ExtraMount[] {
 }
 
 /** The fallback-config ConfigMap, labelled as part of the Alertmanager component. */
-export function alertmanagerFallbackConfigMap(scope: Construct, context: Pick<MimirContext, "instance" | "image">): k8s.KubeConfigMap {
+export function alertmanagerFallbackConfigMap(scope: Construct, context: Pick<MimirContext, "instance" | "image" | "alertmanagerConfig">): k8s.KubeConfigMap {
   const labels = standardLabels({ app: "mimir", instance: context.instance, component: "alertmanager", version: imageTag(context.image) });
   return new k8s.KubeConfigMap(scope, "fallback-config", {
     metadata: { name: ALERTMANAGER_FALLBACK_CONFIG_MAP, labels },
-    data: { [ALERTMANAGER_FALLBACK_KEY]: alertmanagerFallbackConfig() },
+    data: { [ALERTMANAGER_FALLBACK_KEY]: context.alertmanagerConfig?.config ?? alertmanagerFallbackConfig() },
   });
 }
 
@@ -63,9 +76,7 @@ export class Alertmanager extends Construct {
       context: props.context,
       component: "alertmanager",
       kind: "StatefulSet",
-      replicas: settings.replicas,
-      resources: settings.resources,
-      storageSize: settings.storage,
+      settings,
       serviceName: this.headless.name,
       // Longer than the 5 min idle timeout of the ruler's HTTP client, so Alertmanager never drops it first.
       extraArgs: ["-server.http-idle-timeout=6m"],
@@ -73,7 +84,8 @@ export class Alertmanager extends Construct {
       terminationGracePeriodSeconds: 900,
       readinessInitialDelaySeconds: 45,
       rollout: { type: "RollingUpdate" },
-      extraMounts: alertmanagerMounts(),
+      extraMounts: alertmanagerMounts(props.context),
+      podAnnotations: alertmanagerPodAnnotations(props.context),
     });
   }
 }

@@ -1,4 +1,4 @@
-import type { RulerRuleFiles } from "../synth/family.js";
+import type { AlertmanagerFallback, RulerRuleFiles } from "../synth/family.js";
 
 /** Ports every Mimir process listens on (server.http_listen_port, server.grpc_listen_port, memberlist.bind_port). */
 export const MIMIR_PORTS = {
@@ -47,6 +47,8 @@ export interface MimirContext {
   readonly zones: readonly MimirZone[];
   /** Rule files the ruler loads from local storage (from the rules family); absent: rules live in the bucket. */
   readonly rulerRules?: RulerRuleFiles;
+  /** Alertmanager fallback config and its secrets (from the alerting family); absent: a no-op config. */
+  readonly alertmanagerConfig?: AlertmanagerFallback;
 }
 
 /** Names of the Services other components and the config refer to. */

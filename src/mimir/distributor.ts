@@ -16,9 +16,7 @@ export class Distributor extends Construct {
       context: props.context,
       component: "distributor",
       kind: "Deployment",
-      replicas: settings.replicas,
-      resources: settings.resources,
-      autoscaling: settings.autoscaling,
+      settings,
       // Short gRPC connection age makes clients re-resolve and rebalance across new distributors;
       // the shutdown delay (< grace period) lets the gateway stop sending before the process exits.
       extraArgs: [

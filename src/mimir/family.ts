@@ -70,6 +70,7 @@ export const mimirFamily: Family = {
       storageClassName: config.storage.storageClassName,
       zones: mimirZones(config, infra),
       rulerRules: ctx.find("rulerRules"),
+      alertmanagerConfig: ctx.find("alertmanagerConfig"),
     };
 
     const shared = ctx.chart("mimir-config");

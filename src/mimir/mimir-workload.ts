@@ -1,7 +1,7 @@
 import { Lazy } from "cdk8s";
 import * as k8s from "cdk8s-plus-27/lib/imports/k8s.js";
 import { Construct } from "constructs";
-import type { Autoscaling, Resources } from "../config/schema.js";
+import type { ResolvedSettings } from "./component-settings.js";
 import { CONFIG_HASH_ANNOTATION } from "../lib/config-hash.js";
 import { horizontalPodAutoscaler } from "../lib/horizontal-pod-autoscaler.js";
 import { podDisruptionBudget } from "../lib/pod-disruption-budget.js";
@@ -35,8 +35,8 @@ export interface MimirWorkloadProps {
   /** Object name of the workload. @default component */
   readonly name?: string;
   readonly kind: "Deployment" | "StatefulSet";
-  readonly replicas: number;
-  readonly resources: Resources;
+  /** Replicas, resources, disk and HPA, with the component's defaults applied. */
+  readonly settings: ResolvedSettings;
   /** Flags beyond -target/-config.*, in order. */
   readonly extraArgs?: readonly string[];
   readonly env?: Readonly<Record<string, string>>;
@@ -48,8 +48,6 @@ export interface MimirWorkloadProps {
   readonly readinessInitialDelaySeconds: number;
   /** Also probe liveness on /ready (only the overrides-exporter does). @default false */
   readonly livenessProbe?: boolean;
-  /** Persistent /data of this size; otherwise /data is an emptyDir. */
-  readonly storageSize?: string;
   readonly rollout: Rollout;
   /** StatefulSet pod management. @default "OrderedReady" */
   readonly podManagementPolicy?: "OrderedReady" | "Parallel";
@@ -60,6 +58,8 @@ export interface MimirWorkloadProps {
   /** Extra labels/annotations on the workload object (e.g. rollout-operator conventions). */
   readonly workloadLabels?: Readonly<Record<string, string>>;
   readonly workloadAnnotations?: Readonly<Record<string, string>>;
+  /** Extra pod-template annotations (e.g. a hash of another file the pod reads, so a change rolls it). */
+  readonly podAnnotations?: Readonly<Record<string, string>>;
   readonly extraMounts?: readonly ExtraMount[];
   /** Create a ClusterIP Service named like the workload, for scraping and HTTP access. @default true */
   readonly clusterIpService?: boolean;
@@ -67,8 +67,6 @@ export interface MimirWorkloadProps {
   readonly servicePorts?: ReadonlyArray<"http-metrics" | "grpc">;
   /** Give this workload its own PDB (zone-aware components share one instead). @default true */
   readonly podDisruptionBudget?: boolean;
-  /** Scale with a CPU/memory HPA; the workload then leaves `replicas` to the HPA. */
-  readonly autoscaling?: Autoscaling;
 }
 
 /**
@@ -85,6 +83,9 @@ export class MimirWorkload extends Construct {
   constructor(scope: Construct, id: string, props: MimirWorkloadProps) {
     super(scope, id);
     const { context } = props;
+    // settings.storage: persistent /data of that size, otherwise /data is an emptyDir.
+    // settings.autoscaling: a CPU/memory HPA; the workload then leaves `replicas` to it.
+    const { replicas, resources, storage: storageSize, autoscaling } = props.settings;
     this.name = props.name ?? props.component;
     this.identity = {
       app: "mimir",
@@ -112,7 +113,7 @@ export class MimirWorkload extends Construct {
         configMap: { name: context.runtimeConfigMapName, items: [{ key: "runtime.yaml", path: "runtime.yaml" }] },
       },
       { name: "active-queries", emptyDir: {} },
-      ...(props.storageSize ? [] : [{ name: "storage", emptyDir: {} }]),
+      ...(storageSize ? [] : [{ name: "storage", emptyDir: {} }]),
       ...(props.extraMounts ?? []).map((mount) => mount.volume),
     ];
     const volumeMounts: k8s.VolumeMount[] = [
@@ -145,7 +146,7 @@ export class MimirWorkload extends Construct {
       ports,
       readinessProbe: readiness,
       livenessProbe: props.livenessProbe ? readiness : undefined,
-      resources: resourceRequirements(props.resources),
+      resources: resourceRequirements(resources),
       securityContext: restrictedContainerSecurityContext(),
       volumeMounts,
     };
@@ -171,7 +172,7 @@ export class MimirWorkload extends Construct {
     };
     const template: k8s.PodTemplateSpec = {
       // Lazy: mimir.yaml is rendered after every component has published its Services.
-      metadata: { labels, annotations: { [CONFIG_HASH_ANNOTATION]: Lazy.any({ produce: () => context.configHash() }) } },
+      metadata: { labels, annotations: { [CONFIG_HASH_ANNOTATION]: Lazy.any({ produce: () => context.configHash() }), ...props.podAnnotations } },
       spec: podSpec,
     };
     const metadata: k8s.ObjectMeta = {
@@ -186,7 +187,7 @@ export class MimirWorkload extends Construct {
         metadata,
         spec: {
           // Under an HPA the replica count is the HPA's to manage; a fixed value would fight it on every sync.
-          replicas: props.autoscaling ? undefined : props.replicas,
+          replicas: autoscaling ? undefined : replicas,
           revisionHistoryLimit: 10,
           selector: { matchLabels: selector },
           strategy: rollingUpdateStrategy(props.rollout.maxSurge, props.rollout.maxUnavailable),
@@ -194,14 +195,14 @@ export class MimirWorkload extends Construct {
         },
       });
     } else {
-      if (props.autoscaling) throw new Error(`${this.name}: StatefulSets are not autoscaled`);
+      if (autoscaling) throw new Error(`${this.name}: StatefulSets are not autoscaled`);
       if (props.rollout.type === "RollingUpdate" && props.rollout.maxSurge !== undefined) {
         throw new Error(`${this.name}: StatefulSets replace pods in place and have no maxSurge`);
       }
       new k8s.KubeStatefulSet(this, "statefulset", {
         metadata,
         spec: {
-          replicas: props.replicas,
+          replicas: replicas,
           // The governing Service gives each pod a stable DNS name; it must be headless to do that.
           serviceName:
             props.serviceName ?? headlessService(this, { context, component: props.component, name: `${this.name}-headless` }).name,
@@ -212,14 +213,14 @@ export class MimirWorkload extends Construct {
             props.rollout.type === "OnDelete" ? { type: "OnDelete" } : statefulSetRollingUpdate(props.rollout.maxUnavailable),
           persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
           template,
-          volumeClaimTemplates: props.storageSize
+          volumeClaimTemplates: storageSize
             ? [
                 {
                   metadata: { name: "storage" },
                   spec: {
                     accessModes: ["ReadWriteOnce"],
                     storageClassName: context.storageClassName,
-                    resources: { requests: { storage: k8s.Quantity.fromString(props.storageSize) } },
+                    resources: { requests: { storage: k8s.Quantity.fromString(storageSize) } },
                   },
                 },
               ]
@@ -231,12 +232,12 @@ export class MimirWorkload extends Construct {
     if (props.podDisruptionBudget ?? true) {
       podDisruptionBudget(this, { name: this.name, labels, selector });
     }
-    if (props.autoscaling) {
+    if (autoscaling) {
       horizontalPodAutoscaler(this, {
         name: this.name,
         labels,
         target: { kind: props.kind, name: this.name },
-        autoscaling: props.autoscaling,
+        autoscaling: autoscaling,
       });
     }
 

@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import type { ServiceRef } from "../lib/service-ref.js";
 import type { MimirComponentProps } from "./component-settings.js";
-import { alertmanagerFallbackConfigMap, alertmanagerMounts } from "./alertmanager.js";
+import { alertmanagerFallbackConfigMap, alertmanagerMounts, alertmanagerPodAnnotations } from "./alertmanager.js";
 import { MimirWorkload } from "./mimir-workload.js";
 import { rulerRuleMounts } from "./ruler.js";
 
@@ -31,15 +31,14 @@ export class Monolithic extends Construct {
       name: "mimir",
       target: MONOLITHIC_TARGET,
       kind: "StatefulSet",
-      replicas: settings.replicas,
-      resources: settings.resources,
-      storageSize: settings.storage,
+      settings,
       envFromSecrets: props.credentialsSecret ? [props.credentialsSecret] : undefined,
       gossipMember: true,
       terminationGracePeriodSeconds: 60,
       readinessInitialDelaySeconds: 15,
       rollout: { type: "RollingUpdate" },
-      extraMounts: [...alertmanagerMounts(), ...rulerRuleMounts(props.context.rulerRules)],
+      extraMounts: [...alertmanagerMounts(props.context), ...rulerRuleMounts(props.context.rulerRules)],
+      podAnnotations: alertmanagerPodAnnotations(props.context),
     });
     alertmanagerFallbackConfigMap(this, props.context);
     this.service = workload.service!;

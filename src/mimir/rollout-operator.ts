@@ -1,6 +1,7 @@
 import { ApiObject } from "cdk8s";
 import * as k8s from "cdk8s-plus-27/lib/imports/k8s.js";
 import { Construct } from "constructs";
+import { IMAGES } from "../lib/images.js";
 import { ROLLOUT_OPERATOR_CRDS } from "../../imports/crds/rollout-operator.grafana.com.js";
 import { imageTag, selectorLabels, standardLabels } from "../lib/labels.js";
 import { podDisruptionBudget } from "../lib/pod-disruption-budget.js";
@@ -17,7 +18,7 @@ export interface RolloutOperatorProps {
   /** Where the cluster-scoped objects (CRDs, webhook configurations, ClusterRole) go: a chart without a namespace. */
   readonly clusterScope: Construct;
   readonly instance: string;
-  /** @default "grafana/rollout-operator:v0.34.0" */
+  /** @default IMAGES.rolloutOperator */
   readonly image?: string;
 }
 
@@ -153,7 +154,7 @@ const OPERATOR_WEBHOOKS: readonly OperatorWebhook[] = [
 export class RolloutOperator extends Construct {
   constructor(scope: Construct, id: string, props: RolloutOperatorProps) {
     super(scope, id);
-    const image = props.image ?? "grafana/rollout-operator:v0.34.0";
+    const image = props.image ?? IMAGES.rolloutOperator;
     const name = "rollout-operator";
     const identity = { app: name, instance: props.instance, component: name, version: imageTag(image) };
     const labels = standardLabels(identity);

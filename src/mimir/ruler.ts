@@ -29,9 +29,7 @@ export class Ruler extends Construct {
       context: props.context,
       component: "ruler",
       kind: "Deployment",
-      replicas: settings.replicas,
-      resources: settings.resources,
-      autoscaling: settings.autoscaling,
+      settings,
       // Rule evaluations write through distributors; fail the write fast rather than pile up.
       extraArgs: ["-distributor.remote-timeout=10s"],
       gossipMember: true,

@@ -47,9 +47,7 @@ export class ZoneAwareStatefulSet extends Construct {
       context,
       component,
       kind: "StatefulSet" as const,
-      resources: settings.resources,
       gossipMember: true,
-      ...(settings.storage ? { storageSize: settings.storage } : {}),
       serviceName: headlessName,
       podDisruptionBudget: false,
       ...props.workload,
@@ -58,7 +56,7 @@ export class ZoneAwareStatefulSet extends Construct {
     if (context.zones.length === 0) {
       new MimirWorkload(this, "workload", {
         ...common,
-        replicas: settings.replicas,
+        settings,
         rollout: { type: "RollingUpdate" },
       });
     } else {
@@ -69,7 +67,7 @@ export class ZoneAwareStatefulSet extends Construct {
         new MimirWorkload(this, zone.name, {
           ...common,
           name,
-          replicas: perZone,
+          settings: { ...settings, replicas: perZone },
           zone,
           extraArgs: [...(props.workload.extraArgs ?? []), `-${props.zoneFlag}=${zone.name}`],
           // The rollout-operator deletes pods zone by zone; Kubernetes must not roll them itself.

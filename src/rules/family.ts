@@ -1,12 +1,10 @@
 import * as k8s from "cdk8s-plus-27/lib/imports/k8s.js";
+import { RECORDING_RULE_SELECTOR } from "../collection/policy.js";
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from "../../imports/monitoring.coreos.com.js";
 import { standardLabels } from "../lib/labels.js";
 import { COMPONENTS_BY_MODE } from "../mimir/components.js";
 import type { Family, FamilyContext } from "../synth/family.js";
 import { recordingGroups, renderRecordingGroup, ruleFileYaml, tenantRules } from "./rule-set.js";
-
-/** Label the collection's Prometheus shards select PrometheusRules by. */
-export const RECORDING_RULE_TYPE_LABEL = { "monitoring.grafana.com/rule-type": "recording" } as const;
 
 /** ConfigMap holding one tenant's ruler rule files. */
 export function rulerRulesConfigMapName(tenant: string): string {
@@ -48,7 +46,7 @@ export const rulerRulesFamily: Family = {
 
 /**
  * Shard-safe recording rules for the Prometheus shards, as a PrometheusRule the shards select by
- * `monitoring.grafana.com/rule-type=recording`.
+ * `monitoring.grafana.com/rule-type=recording` (the collection's ruleSelector).
  */
 export const recordingRulesFamily: Family = {
   name: "recording-rules",
@@ -56,7 +54,7 @@ export const recordingRulesFamily: Family = {
   build(ctx: FamilyContext): void {
     const chart = ctx.chart("recording-rules");
     new PrometheusRule(chart, "recording-rules", {
-      metadata: { name: "mimir-recording-rules", labels: { ...rulesLabels(ctx, "recording-rules"), ...RECORDING_RULE_TYPE_LABEL } },
+      metadata: { name: "mimir-recording-rules", labels: { ...rulesLabels(ctx, "recording-rules"), ...RECORDING_RULE_SELECTOR } },
       spec: {
         groups: recordingGroups("shard").map((group) => {
           const rendered = renderRecordingGroup(group);

@@ -174,6 +174,7 @@ export const RAW_METRICS: Readonly<Record<MetricSource, readonly MetricList[]>> 
         "kube_deployment_spec_replicas",
         "kube_deployment_status_replicas_updated",
         "kube_horizontalpodautoscaler_status_current_replicas",
+        "kube_horizontalpodautoscaler_status_desired_replicas",
         "kube_horizontalpodautoscaler_spec_max_replicas",
         "kube_persistentvolumeclaim_info",
       ],
@@ -219,7 +220,14 @@ export const RAW_METRICS: Readonly<Record<MetricSource, readonly MetricList[]>> 
   ],
   "prometheus-operator": [GO_PROCESS],
   // Filled in by the families that deploy them (Grafana dashboards, an nginx exporter) when they land.
-  grafana: [],
+  // Grafana's own /metrics (pkg/middleware request metrics, datasource HTTP client metrics).
+  grafana: [
+    GO_PROCESS,
+    {
+      counters: ["grafana_datasource_request_total"],
+      histograms: ["grafana_http_request_duration_seconds", "grafana_datasource_request_duration_seconds"],
+    },
+  ],
   nginx: [],
 };
 

@@ -80,7 +80,8 @@ export function platformAlertGroups(settings: AlertSettings): AlertGroup[] {
       rules: [
         {
           alert: "PrometheusShardDown",
-          expr: 'kube_statefulset_status_replicas_ready{statefulset=~"prometheus-.*"} < kube_statefulset_replicas{statefulset=~"prometheus-.*"}',
+          // Prometheus Operator names the StatefulSets prometheus-<name>[-shard-N] and prom-agent-<name>[-shard-N].
+          expr: 'kube_statefulset_status_replicas_ready{statefulset=~"prometheus-.*|prom-agent-.*"}\n< kube_statefulset_replicas{statefulset=~"prometheus-.*|prom-agent-.*"}',
           for: "10m",
           severity: "critical",
           summary: "Prometheus StatefulSet {{ $labels.statefulset }} has unready replicas.",

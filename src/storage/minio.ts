@@ -4,6 +4,7 @@ import { DEV_ONLY_LABEL, imageTag, selectorLabels, standardLabels } from "../lib
 import { httpProbe } from "../lib/probes.js";
 import { resourceRequirements } from "../lib/resources.js";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../lib/security.js";
+import { IMAGES } from "../lib/images.js";
 import { service } from "../lib/service.js";
 import type { ServiceRef } from "../lib/service-ref.js";
 
@@ -18,10 +19,7 @@ export interface MinioProps {
   /** @default "5Gi" */
   readonly storageSize?: string;
   readonly storageClassName?: string;
-  /** @default "minio/minio:RELEASE.2025-09-07T16-13-09Z" */
-  readonly image?: string;
-  /** @default "minio/mc:RELEASE.2025-08-13T08-35-41Z" */
-  readonly clientImage?: string;
+
 }
 
 /**
@@ -34,7 +32,7 @@ export class Minio extends Construct {
 
   constructor(scope: Construct, id: string, props: MinioProps) {
     super(scope, id);
-    const image = props.image ?? "minio/minio:RELEASE.2025-09-07T16-13-09Z";
+    const image = IMAGES.minio;
     const identity = { app: "minio", instance: props.instance, component: "object-storage", version: imageTag(image) };
     const labels = { ...standardLabels(identity), [DEV_ONLY_LABEL]: "true" };
     const selector = selectorLabels(identity);
@@ -125,7 +123,7 @@ export class Minio extends Construct {
             containers: [
               {
                 name: "create-buckets",
-                image: props.clientImage ?? "minio/mc:RELEASE.2025-08-13T08-35-41Z",
+                image: IMAGES.minioClient,
                 imagePullPolicy: "IfNotPresent",
                 command: ["/bin/sh", "-c", script],
                 env: [{ name: "MC_CONFIG_DIR", value: "/tmp/.mc" }],

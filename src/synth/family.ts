@@ -10,12 +10,14 @@ import type { CacheName, PlatformConfig } from "../config/schema.js";
 import type { ServiceRef } from "../lib/service-ref.js";
 
 /**
- * GitOps layers, in apply order: a family's output lands in exactly one of them, and a layer only
- * depends on layers before it.
+ * GitOps layers, in apply order: a family's output lands in exactly one of them (`dist/<env>/<layer>/`),
+ * and a layer only depends on layers before it. The dependencies themselves are in
+ * src/gitops/layers.ts (LAYER_DEPENDENCIES), from which Argo CD sync waves and Flux dependsOn follow.
  */
 export const LAYERS = [
   "foundation", // namespaces, CRDs, storage classes
-  "operators", // operators and add-ons (rollout-operator, …)
+  "addons", // pinned Helm charts (src/gitops/addons.ts): Prometheus Operator, cert-manager, External Secrets, …
+  "operators", // operators synthesized here (rollout-operator)
   "security", // secret stores, issuers, certificates
   "storage", // object storage and caches Mimir reads through
   "mimir",
@@ -71,13 +73,26 @@ export interface RulerRuleFiles {
   readonly tenants: readonly { readonly tenant: string; readonly configMapName: string }[];
 }
 
+/** The Alertmanager configuration tenants without their own use (Mimir's fallback config file). */
+export interface AlertmanagerFallback {
+  /** alertmanager_fallback_config.yaml. */
+  readonly config: string;
+  /** Secret with the receivers' secret files (routing keys, webhook URLs), if any. */
+  readonly secretName?: string;
+  /** Where that Secret is mounted; the config's `*_file` paths point below it. */
+  readonly secretsDir: string;
+}
+
 /** What families publish for later families, by key. */
 export interface PlatformRefs {
   readonly objectStorage: ObjectStorage;
   readonly caches: Partial<Readonly<Record<CacheName, CacheEndpoint>>>;
   readonly mimir: MimirEndpoints;
   readonly gateway: ServiceRef;
+  /** Grafana's Service (port `http`). */
+  readonly grafana: ServiceRef;
   readonly rulerRules: RulerRuleFiles;
+  readonly alertmanagerConfig: AlertmanagerFallback;
 }
 
 /** Names shared by every family of one environment. */

@@ -2,8 +2,7 @@ import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { ConfigError } from "../config/errors.js";
 import { listOverlayDirectories, loadEnvironment } from "../config/load.js";
-import type { PlatformConfig } from "../config/schema.js";
-import { gitopsFiles } from "../gitops/gitops.js";
+import { gitopsFiles, type GitopsInput } from "../gitops/gitops.js";
 import { MIMIR_EXPAND_ENV_VARIABLES } from "../mimir/mimir-config.js";
 import { validateManifests } from "../validate/manifests.js";
 import type { Problem } from "../validate/problem.js";
@@ -49,8 +48,8 @@ export interface SynthOutcome {
 }
 
 /**
- * The environments that have outputs: a directory under dist/, or a `<env>.yaml` under argocd/ or flux/.
- * Returns env → its existing output paths (repo-relative).
+ * The environments that have outputs: a directory under dist/, or a `<env>.yaml` file or `<env>/` directory
+ * under argocd/ or flux/. Returns env → its existing output paths (repo-relative).
  */
 export function environmentsWithOutputs(root: string): Map<string, string[]> {
   const found = new Map<string, string[]>();
@@ -60,8 +59,10 @@ export function environmentsWithOutputs(root: string): Map<string, string[]> {
     if (entry.isDirectory() && !entry.name.startsWith(".")) add(entry.name, `dist/${entry.name}`);
   }
   for (const dir of ["argocd", "flux"]) {
-    for (const entry of entries(dir)) {
-      if (entry.isFile() && entry.name.endsWith(".yaml") && !entry.name.startsWith(".")) add(entry.name.slice(0, -".yaml".length), `${dir}/${entry.name}`);
+    for (const entry of entries(dir).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      if (entry.name.startsWith(".")) continue;
+      if (entry.isDirectory()) add(entry.name, `${dir}/${entry.name}`);
+      else if (entry.isFile() && entry.name.endsWith(".yaml")) add(entry.name.slice(0, -".yaml".length), `${dir}/${entry.name}`);
     }
   }
   return found;
@@ -142,7 +143,7 @@ export function synthesizeAll(options: SynthOptions): SynthOutcome {
   const files = new Map<string, string>();
   const perEnv: SynthOutcome["perEnv"] = [];
   const warnings: string[] = [];
-  const configs: PlatformConfig[] = [];
+  const gitopsInputs: GitopsInput[] = [];
   const schemasDir = path.join(options.root, "imports", "schemas");
   const validate = (validated: readonly SynthesizedFile[]) =>
     validateManifests(
@@ -155,8 +156,8 @@ export function synthesizeAll(options: SynthOptions): SynthOutcome {
     const started = performance.now();
     try {
       const inputs = loadEnvironment(overlaysDir, env, options.root);
-      configs.push(inputs.config);
       const result = synthesizeEnvironment(inputs);
+      gitopsInputs.push({ config: inputs.config, infra: inputs.infra, synthesized: result });
       problems.push(...validate(result.files));
       for (const file of result.files) files.set(file.path, file.text);
       warnings.push(...result.warnings);
@@ -167,10 +168,10 @@ export function synthesizeAll(options: SynthOptions): SynthOutcome {
     }
   }
   // GitOps files need every environment's config; they are validated even when some manifests are not.
-  if (full && configs.length === envs.length) {
-    const gitops = gitopsFiles(configs);
-    problems.push(...validate(gitops));
-    for (const file of gitops) files.set(file.path, file.text);
+  if (full && gitopsInputs.length === envs.length) {
+    const gitops = gitopsFiles(gitopsInputs);
+    problems.push(...gitops.problems, ...validate(gitops.files));
+    for (const file of gitops.files) files.set(file.path, file.text);
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return { files, targets: full ? [...OUTPUT_DIRS] : envs.map((env) => `dist/${env}`), perEnv, warnings, removed };

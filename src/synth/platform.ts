@@ -1,13 +1,21 @@
 import { App, Chart } from "cdk8s";
 import type { EnvironmentInputs } from "../config/load.js";
 import { FAMILIES } from "./families.js";
-import type { Family, FamilyContext, PlatformNames, PlatformRefs } from "./family.js";
+import type { Family, FamilyContext, Layer, PlatformNames, PlatformRefs } from "./family.js";
 
 /** `app.kubernetes.io/instance` of every platform object. */
 const INSTANCE = "mimir";
 
+/** Which family created a chart, and so which GitOps layer its file lands in. */
+export interface ChartOwner {
+  readonly family: string;
+  readonly layer: Layer;
+}
+
 export interface BuiltPlatform {
   readonly app: App;
+  /** Chart id (= file name) → the family that created it. */
+  readonly owners: ReadonlyMap<string, ChartOwner>;
   /** Messages for the user that are not errors (e.g. capacity concerns). */
   readonly warnings: readonly string[];
 }
@@ -23,27 +31,32 @@ export function buildPlatform(inputs: EnvironmentInputs, families: readonly Fami
   const names: PlatformNames = { namespace: config.namespace, instance: INSTANCE };
   const published: Partial<Record<keyof PlatformRefs, unknown>> = {};
   const warnings: string[] = [];
-  let current = "";
+  let current: Family | undefined;
+  const owners = new Map<string, ChartOwner>();
+  const owned = (file: string, chart: Chart): Chart => {
+    owners.set(file, { family: current!.name, layer: current!.layer });
+    return chart;
+  };
   const context: FamilyContext = {
     config,
     infra,
     names,
-    chart: (file) => new Chart(app, file, { namespace: names.namespace, disableResourceNameHashes: true }),
-    clusterChart: (file) => new Chart(app, file, { disableResourceNameHashes: true }),
+    chart: (file) => owned(file, new Chart(app, file, { namespace: names.namespace, disableResourceNameHashes: true })),
+    clusterChart: (file) => owned(file, new Chart(app, file, { disableResourceNameHashes: true })),
     publish: (key, value) => {
-      if (key in published) throw new Error(`internal: family ${current} publishes "${key}", which another family already published`);
+      if (key in published) throw new Error(`internal: family ${current?.name} publishes "${key}", which another family already published`);
       published[key] = value;
     },
     need: (key) => {
-      if (!(key in published)) throw new Error(`internal: family ${current} needs "${key}", which no earlier family in FAMILIES published`);
+      if (!(key in published)) throw new Error(`internal: family ${current?.name} needs "${key}", which no earlier family in FAMILIES published`);
       return published[key] as PlatformRefs[typeof key];
     },
     find: (key) => published[key] as PlatformRefs[typeof key] | undefined,
     warn: (message) => warnings.push(message),
   };
   for (const family of families) {
-    current = family.name;
+    current = family;
     family.build(context);
   }
-  return { app, warnings };
+  return { app, owners, warnings };
 }

@@ -10,7 +10,11 @@
  */
 import { load } from "js-yaml";
 import { crdSchemas } from "./crd-schema.js";
+import { checkGrafana } from "./grafana.js";
 import { checkInvariants } from "./invariants.js";
+import { checkMetricsCoverage } from "./metrics-coverage.js";
+import { checkSecurity } from "./security.js";
+import { checkRulesAndAlerting } from "./rules-alerting.js";
 import { validateCoreObject } from "./k8s-schema.js";
 import { checkMimirArgs, isMimirImage, podContainers } from "./mimir-flags.js";
 import { checkMimirConfig, checkRuntimeConfig } from "./mimir-keys.js";
@@ -131,5 +135,9 @@ export function validateManifests(files: ReadonlyArray<ManifestFile>, opts: Vali
   }
   // Cross-object behaviour (Services, selectors, addresses, HPAs) of the environment as a whole.
   problems.push(...checkInvariants(files, { parsedYaml }));
+  problems.push(...checkGrafana(files));
+  problems.push(...checkMetricsCoverage(files));
+  problems.push(...checkSecurity(files));
+  problems.push(...checkRulesAndAlerting(files));
   return problems;
 }

@@ -17,7 +17,7 @@ export function autoscaling(env: DashboardEnv): BuiltDashboard {
       description: "Replicas each HPA runs now.",
       unit: "short",
       queries: [{ expr: `max by (horizontalpodautoscaler) (kube_horizontalpodautoscaler_status_current_replicas${sel()})`, legend: "{{horizontalpodautoscaler}}" }],
-      runbook: "autoscaling",
+      runbook: "KubeHpaMaxedOut",
       width: 8,
     })
     .timeseries({
@@ -25,7 +25,7 @@ export function autoscaling(env: DashboardEnv): BuiltDashboard {
       description: "Replicas each HPA wants from its last metric reading.",
       unit: "short",
       queries: [{ expr: `max by (horizontalpodautoscaler) (kube_horizontalpodautoscaler_status_desired_replicas${sel()})`, legend: "{{horizontalpodautoscaler}}" }],
-      runbook: "autoscaling",
+      runbook: "KubeHpaMaxedOut",
       width: 8,
     })
     .timeseries({
@@ -41,7 +41,7 @@ export function autoscaling(env: DashboardEnv): BuiltDashboard {
         },
       ],
       objective: { value: 0.9, below: "good" },
-      runbook: "autoscaling",
+      runbook: "KubeHpaMaxedOut",
       min: 0,
       max: 1,
       width: 8,
@@ -53,7 +53,7 @@ export function autoscaling(env: DashboardEnv): BuiltDashboard {
       description: "Samples per second per distributor replica: the write-path load signal.",
       unit: "short",
       queries: [{ expr: `max(cluster_namespace:cortex_distributor_received_samples_per_replica:rate5m${sel()})`, legend: "per replica" }],
-      runbook: "autoscaling",
+      runbook: "KubeHpaMaxedOut",
       width: 8,
     });
   }
@@ -63,7 +63,7 @@ export function autoscaling(env: DashboardEnv): BuiltDashboard {
       description: "Share of querier workers busy: the read-path load signal.",
       unit: "percentunit",
       queries: [{ expr: `max(cluster_namespace:cortex_querier_utilisation:ratio${sel()})`, legend: "utilisation" }],
-      runbook: "autoscaling",
+      runbook: "KubeHpaMaxedOut",
       width: env.writePath ? 8 : 12,
     })
     .timeseries({
@@ -71,7 +71,7 @@ export function autoscaling(env: DashboardEnv): BuiltDashboard {
       description: "Queries waiting for a querier: sustained queueing means the queriers should scale out.",
       unit: "short",
       queries: [{ expr: `max(cluster_namespace:cortex_query_scheduler_queue_length:sum${sel()})`, legend: "queued" }],
-      runbook: "autoscaling",
+      runbook: "KubeHpaMaxedOut",
       width: env.writePath ? 8 : 12,
     })
     .build();

@@ -2,12 +2,13 @@ import type { CacheName } from "../../config/schema.js";
 import { Board, sel, type BuiltDashboard, type DashboardEnv } from "./kit.js";
 
 /** Per cache: its client-side `name` label in Mimir and the hit-ratio query (a recording rule where one exists). */
-const CACHES: Readonly<Record<CacheName, { readonly title: string; readonly hitRatio: string }>> = {
-  results: { title: "Results cache (query-frontend)", hitRatio: `max(cache:query_frontend_result:hit_ratio${sel()})` },
-  index: { title: "Index cache (store-gateway)", hitRatio: `max(cache:store_gateway_index:hit_ratio${sel()})` },
-  chunks: { title: "Chunks cache (store-gateway)", hitRatio: `max(cache:store_gateway_chunks:hit_ratio${sel()})` },
+const CACHES: Readonly<Record<CacheName, { readonly title: string; readonly hitRatio: string; readonly alert: string }>> = {
+  results: { title: "Results cache (query-frontend)", alert: "QueryFrontendCacheHitRateLow", hitRatio: `max(cache:query_frontend_result:hit_ratio${sel()})` },
+  index: { title: "Index cache (store-gateway)", alert: "StoreGatewayCacheHitRateLow", hitRatio: `max(cache:store_gateway_index:hit_ratio${sel()})` },
+  chunks: { title: "Chunks cache (store-gateway)", alert: "StoreGatewayCacheHitRateLow", hitRatio: `max(cache:store_gateway_chunks:hit_ratio${sel()})` },
   metadata: {
     title: "Metadata cache (store-gateway)",
+    alert: "StoreGatewayCacheHitRateLow",
     hitRatio:
       `sum(rate(thanos_cache_hits_total${sel('name="metadata-cache"')}[$__rate_interval]))` +
       ` / sum(rate(thanos_cache_requests_total${sel('name="metadata-cache"')}[$__rate_interval]))`,
@@ -34,7 +35,7 @@ export function caches(env: DashboardEnv): BuiltDashboard {
       unit: "percentunit",
       queries: [{ expr: CACHES[name].hitRatio, legend: "hit ratio" }],
       objective: { value: objective, below: "bad" },
-      runbook: "cache-hit-ratio-below-objective",
+      runbook: CACHES[name].alert,
       min: 0,
       max: 1,
       width: 24 / Math.min(enabled.length, 4),
@@ -71,7 +72,7 @@ export function caches(env: DashboardEnv): BuiltDashboard {
       description: "Bytes stored by each memcached pod as a share of its -m limit; near 100% with evictions means the cache is too small.",
       unit: "percentunit",
       queries: [{ expr: `sum by (pod) (memcached_current_bytes${sel()}) / sum by (pod) (memcached_limit_bytes${sel()})`, legend: "{{pod}}" }],
-      runbook: "cache-hit-ratio-below-objective",
+      runbook: "StoreGatewayCacheHitRateLow",
       min: 0,
       max: 1,
     })
@@ -80,7 +81,7 @@ export function caches(env: DashboardEnv): BuiltDashboard {
       description: "Items evicted per second by each memcached pod to make room for new ones.",
       unit: "ops",
       queries: [{ expr: `sum by (pod) (rate(memcached_items_evicted_total${sel()}[$__rate_interval]))`, legend: "{{pod}}" }],
-      runbook: "cache-hit-ratio-below-objective",
+      runbook: "StoreGatewayCacheHitRateLow",
     })
     .timeseries({
       title: "Connections",

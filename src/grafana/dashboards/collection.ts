@@ -16,14 +16,14 @@ export function collection(env: DashboardEnv): BuiltDashboard {
       description: "Scrape targets whose last scrape failed, by job.",
       unit: "short",
       queries: [{ expr: `count by (job) (up${sel()} == 0)`, legend: "{{job}}" }],
-      runbook: "collection",
+      runbook: "PrometheusShardDown",
     })
     .timeseries({
       title: "Scrape duration p99 by job",
       description: "Slowest scrapes per job; close to the scrape timeout means samples are being lost.",
       unit: "s",
       queries: [{ expr: `quantile by (job) (0.99, scrape_duration_seconds${sel()})`, legend: "{{job}}" }],
-      runbook: "collection",
+      runbook: "PrometheusRemoteWriteFailing",
     })
     .row("Remote write")
     .timeseries({
@@ -39,7 +39,7 @@ export function collection(env: DashboardEnv): BuiltDashboard {
         },
       ],
       objective: { value: 120, below: "good" },
-      runbook: "collection",
+      runbook: "PrometheusRemoteWriteBehind",
     })
     .timeseries({
       title: "Remote-write shards",
@@ -50,7 +50,7 @@ export function collection(env: DashboardEnv): BuiltDashboard {
         { expr: `max by (pod) (prometheus_remote_storage_shards_desired${sel()})`, legend: "{{pod}} desired" },
         { expr: `max by (pod) (prometheus_remote_storage_shards_max${sel()})`, legend: "{{pod}} max" },
       ],
-      runbook: "collection",
+      runbook: "PrometheusRemoteWriteFailing",
     })
     .timeseries({
       title: "Failed, retried and dropped samples",
@@ -61,7 +61,7 @@ export function collection(env: DashboardEnv): BuiltDashboard {
         { expr: `sum(rate(prometheus_remote_storage_samples_retried_total${sel()}[$__rate_interval]))`, legend: "retried" },
         { expr: `sum(rate(prometheus_remote_storage_samples_dropped_total${sel()}[$__rate_interval]))`, legend: "dropped" },
       ],
-      runbook: "collection",
+      runbook: "PrometheusRemoteWriteFailing",
       width: 24,
     })
     .build();

@@ -25,7 +25,7 @@ export function gateway(env: DashboardEnv): BuiltDashboard {
           legend: "{{status_code}}",
         },
       ],
-      runbook: "tenant-rate-limited",
+      runbook: "MimirTenantSamplesDiscarded",
       stack: true,
     });
   if (env.writePath) {
@@ -40,7 +40,7 @@ export function gateway(env: DashboardEnv): BuiltDashboard {
             legend: "{{status_code}}",
           },
         ],
-        runbook: "tenant-rate-limited",
+        runbook: "MimirTenantSamplesDiscarded",
         stack: true,
       })
       .timeseries({
@@ -53,7 +53,7 @@ export function gateway(env: DashboardEnv): BuiltDashboard {
             legend: "{{user}} {{reason}}",
           },
         ],
-        runbook: "tenant-rate-limited",
+        runbook: "MimirTenantSamplesDiscarded",
         width: 24,
       });
   }
@@ -67,7 +67,7 @@ export function gateway(env: DashboardEnv): BuiltDashboard {
         { expr: `max(kube_horizontalpodautoscaler_status_current_replicas${sel('horizontalpodautoscaler="gateway"')})`, legend: "current" },
         { expr: `max(kube_horizontalpodautoscaler_spec_max_replicas${sel('horizontalpodautoscaler="gateway"')})`, legend: "max" },
       ],
-      runbook: "gateway",
+      runbook: "KubeHpaMaxedOut",
       width: 8,
     })
     .timeseries({
@@ -75,7 +75,7 @@ export function gateway(env: DashboardEnv): BuiltDashboard {
       description: "CPU cores used by each gateway pod's nginx.",
       unit: "short",
       queries: [{ expr: `sum by (pod) (rate(container_cpu_usage_seconds_total${GATEWAY_PODS}[$__rate_interval]))`, legend: "{{pod}}" }],
-      runbook: "gateway",
+      runbook: "KubeHpaMaxedOut",
       width: 8,
     })
     .timeseries({
@@ -83,7 +83,7 @@ export function gateway(env: DashboardEnv): BuiltDashboard {
       description: "Working-set memory of each gateway pod's nginx.",
       unit: "bytes",
       queries: [{ expr: `sum by (pod) (container_memory_working_set_bytes${GATEWAY_PODS})`, legend: "{{pod}}" }],
-      runbook: "gateway",
+      runbook: "KubeHpaMaxedOut",
       width: 8,
     })
     .timeseries({
@@ -91,7 +91,7 @@ export function gateway(env: DashboardEnv): BuiltDashboard {
       description: "Container restarts of the gateway in the last hour.",
       unit: "short",
       queries: [{ expr: `sum by (pod) (increase(kube_pod_container_status_restarts_total${GATEWAY_PODS}[1h]))`, legend: "{{pod}}" }],
-      runbook: "gateway",
+      runbook: "KubePodCrashLooping",
       width: 24,
     })
     .build();

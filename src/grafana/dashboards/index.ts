@@ -1,6 +1,7 @@
 import { autoscaling } from "./autoscaling.js";
 import { caches } from "./caches.js";
 import { collection } from "./collection.js";
+import { exportersAndProbes } from "./exporters.js";
 import { gateway } from "./gateway.js";
 import type { BuiltDashboard, DashboardEnv } from "./kit.js";
 import { platformOverview } from "./overview.js";
@@ -27,6 +28,7 @@ export function platformDashboards(env: DashboardEnv): BuiltDashboard[] {
     ...(env.writePath ? [compactor(env), rulerAndAlertmanager(env)] : []),
     autoscaling(env),
     collection(env),
+    exportersAndProbes(env),
     tenantsAndBilling(env),
   ];
 }

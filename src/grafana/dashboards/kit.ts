@@ -25,6 +25,7 @@ import {
   GraphThresholdsStyleMode,
   LegendDisplayMode,
   LegendPlacement,
+  ReduceDataOptionsBuilder,
   SortOrder,
   StackingConfigBuilder,
   StackingMode,
@@ -34,6 +35,7 @@ import {
   GraphThresholdsStyleConfigBuilder,
 } from "@grafana/grafana-foundation-sdk/common";
 import type { CacheName } from "../../config/schema.js";
+import { mimirJob } from "../../rules/recording-rules.js";
 
 /** Audiences, one Grafana folder each. */
 export const FOLDERS = ["Platform", "Tenants"] as const;
@@ -52,6 +54,9 @@ export interface DashboardEnv {
 
 export type Variable = "cluster" | "namespace" | "tenant";
 
+/** Runbook pages that are not named after an alert. */
+export const RUNBOOK_PAGES = ["alertmanager-notifications", "grafana", "tenant-usage"] as const;
+
 /** A built dashboard with the folder it belongs in. */
 export interface BuiltDashboard {
   readonly folder: Folder;
@@ -65,11 +70,10 @@ export const SCOPE = 'cluster=~"$cluster", namespace=~"$namespace"';
 
 /**
  * `job` matcher of Mimir components: the microservice's job (`<namespace>/<component>`, zone
- * suffixes included) or the single `mimir` process of the local environment.
+ * suffixes included) or the single `mimir` process of the local environment. The same matcher
+ * the rules use, so dashboards and alerts select the same series.
  */
-export function job(...components: readonly string[]): string {
-  return `job=~".*/(${components.map((c) => `${c}.*`).join("|")}|mimir)"`;
-}
+export const job = mimirJob;
 
 /** Full selector: scope plus extra matchers. */
 export function sel(...matchers: readonly string[]): string {
@@ -94,7 +98,11 @@ export interface PanelSpec {
   /** Grafana unit id: `reqps`, `s`, `percentunit`, `short`, `bytes`, … */
   readonly unit: string;
   readonly queries: readonly Query[];
-  /** Path below runbookBaseUrl of the runbook explaining what to do when this panel looks wrong. */
+  /**
+   * The runbook for when this panel looks wrong, linked as `<runbookBaseUrl>/<runbook>`: the name of the
+   * alert watching the same signal (alerts link `<runbookBaseUrl>/<alert name>` too, so both land on
+   * the same page), or one of RUNBOOK_PAGES for signals no alert watches.
+   */
   readonly runbook: string;
   /** Grid columns (of 24). @default 12 */
   readonly width?: number;
@@ -188,7 +196,8 @@ export class Board {
       .span(panel.width ?? 6)
       .height(panel.height ?? 5)
       .links([this.runbookLink(panel.runbook)])
-      .colorMode(BigValueColorMode.Background);
+      .colorMode(BigValueColorMode.Background)
+      .reduceOptions(new ReduceDataOptionsBuilder().calcs(["lastNotNull"]).values(false));
     if (panel.min !== undefined) builder.min(panel.min);
     if (panel.max !== undefined) builder.max(panel.max);
     if (panel.objective) builder.thresholds(objectiveThresholds(panel.objective));

@@ -69,7 +69,7 @@ export function platformOverview(env: DashboardEnv): BuiltDashboard {
         description: "Samples per second accepted by the distributors, all tenants.",
         unit: "short",
         queries: [{ expr: `sum(cluster_namespace:cortex_distributor_received_samples:rate5m${sel()})`, legend: "samples/s" }],
-        runbook: "tenant-rate-limited",
+        runbook: "MimirTenantSamplesDiscarded",
         width: 8,
       })
       .timeseries({
@@ -82,7 +82,7 @@ export function platformOverview(env: DashboardEnv): BuiltDashboard {
             legend: "series",
           },
         ],
-        runbook: "tenant-series-limit",
+        runbook: "MimirTenantSamplesDiscarded",
         width: 8,
       });
   }
@@ -114,8 +114,34 @@ export function platformOverview(env: DashboardEnv): BuiltDashboard {
       description: "Platform pods whose Ready condition is false.",
       unit: "short",
       queries: [{ expr: `sum by (pod) (kube_pod_status_ready${sel('condition="false"')}) > 0`, legend: "{{pod}}" }],
-      runbook: "pods-not-ready",
+      runbook: "KubePodCrashLooping",
       min: 0,
+    })
+    .row("Grafana")
+    .timeseries({
+      title: "Grafana requests by status",
+      description: "HTTP requests per second Grafana served (UI, API, logins), by status code.",
+      unit: "reqps",
+      queries: [
+        {
+          expr: `sum by (status_code) (rate(grafana_http_request_duration_seconds_count${sel('job=~".*/grafana"')}[$__rate_interval]))`,
+          legend: "{{status_code}}",
+        },
+      ],
+      runbook: "grafana",
+      stack: true,
+    })
+    .timeseries({
+      title: "Datasource requests by datasource and code",
+      description: "Requests per second Grafana's datasources send through the gateway, by datasource and HTTP code (401: the tenant token was rejected).",
+      unit: "reqps",
+      queries: [
+        {
+          expr: `sum by (datasource, code) (rate(grafana_datasource_request_total${sel('job=~".*/grafana"')}[$__rate_interval]))`,
+          legend: "{{datasource}} {{code}}",
+        },
+      ],
+      runbook: "grafana",
     });
   return board.build();
 }

@@ -70,7 +70,7 @@ export function readPath(env: DashboardEnv): BuiltDashboard {
       unit: "percentunit",
       queries: [{ expr: `cluster_namespace:cortex_querier_utilisation:ratio${sel()}`, legend: "utilisation" }],
       objective: { value: 0.75, below: "good" },
-      runbook: "MimirAutoscalerNotActive",
+      runbook: "KubeHpaMaxedOut",
       min: 0,
     })
     .timeseries({

@@ -18,7 +18,7 @@ export function rulerAndAlertmanager(env: DashboardEnv): BuiltDashboard {
       queries: [
         { expr: `sum by (user) (rate(cortex_prometheus_rule_evaluation_failures_total${sel(job("ruler"))}[$__rate_interval]))`, legend: "{{user}}" },
       ],
-      runbook: "MimirRulerFailedEvaluations",
+      runbook: "MimirRulerTooManyFailedQueries",
     })
     .timeseries({
       title: "Missed group iterations",
@@ -60,7 +60,7 @@ export function rulerAndAlertmanager(env: DashboardEnv): BuiltDashboard {
           legend: "{{integration}}",
         },
       ],
-      runbook: "MimirAlertmanagerFailedToSendNotifications",
+      runbook: "alertmanager-notifications",
     })
     .timeseries({
       title: "Failed notifications",
@@ -72,7 +72,7 @@ export function rulerAndAlertmanager(env: DashboardEnv): BuiltDashboard {
           legend: "{{integration}}",
         },
       ],
-      runbook: "MimirAlertmanagerFailedToSendNotifications",
+      runbook: "alertmanager-notifications",
     })
     .build();
 }

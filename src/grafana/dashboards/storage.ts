@@ -21,7 +21,7 @@ export function objectStorage(env: DashboardEnv): BuiltDashboard {
           legend: "{{component}} {{operation}}",
         },
       ],
-      runbook: "object-storage",
+      runbook: "MimirStoreGatewayTooManyFailedOperations",
     })
     .timeseries({
       title: "Failed operations",
@@ -36,7 +36,7 @@ export function objectStorage(env: DashboardEnv): BuiltDashboard {
         },
       ],
       objective: { value: 0.01, below: "good" },
-      runbook: "object-storage",
+      runbook: "MimirStoreGatewayTooManyFailedOperations",
       min: 0,
     })
     .timeseries({
@@ -76,14 +76,14 @@ export function compactor(env: DashboardEnv): BuiltDashboard {
         },
       ],
       objective: { value: 24 * 3600, below: "good" },
-      runbook: "MimirCompactorHasNotSuccessfullyRunCompaction",
+      runbook: "MimirCompactorNotRunningCompaction",
     })
     .timeseries({
       title: "Failed runs",
       description: "Compaction runs failing per hour.",
       unit: "short",
       queries: [{ expr: `sum by (pod) (increase(cortex_compactor_runs_failed_total${sel(job("compactor"))}[1h]))`, legend: "{{pod}}" }],
-      runbook: "MimirCompactorHasNotSuccessfullyRunCompaction",
+      runbook: "MimirCompactorNotRunningCompaction",
     })
     .timeseries({
       title: "Time since last cleanup",
@@ -95,7 +95,7 @@ export function compactor(env: DashboardEnv): BuiltDashboard {
           legend: "{{pod}}",
         },
       ],
-      runbook: "MimirCompactorHasNotSuccessfullyCleanedUpBlocks",
+      runbook: "MimirCompactorNotCleaningUpBlocks",
     })
     .timeseries({
       title: "Disk free",

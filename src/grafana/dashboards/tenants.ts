@@ -24,7 +24,7 @@ export function tenantsAndBilling(env: DashboardEnv): BuiltDashboard {
         { expr: `sum by (user) (avg_over_time(cluster_namespace_user:cortex_distributor_received_samples:rate1h${TENANTS}[$__range])) * $__range_s`, legend: "samples ingested" },
         { expr: `sum by (user) (avg_over_time(cluster_namespace_user:cortex_query_seconds:rate1h${TENANTS}[$__range])) * $__range_s`, legend: "query seconds" },
       ],
-      runbook: "tenant-billing",
+      runbook: "tenant-usage",
     })
     .row("Over time")
     .timeseries({
@@ -32,7 +32,7 @@ export function tenantsAndBilling(env: DashboardEnv): BuiltDashboard {
       description: "In-memory series per tenant, de-replicated.",
       unit: "short",
       queries: [{ expr: `sum by (user) (cluster_namespace_user:cortex_ingester_active_series:sum_dedup${TENANTS})`, legend: "{{user}}" }],
-      runbook: "tenant-series-limit",
+      runbook: "MimirTenantSamplesDiscarded",
     })
     .timeseries({
       title: "Active series against the limit",
@@ -47,7 +47,7 @@ export function tenantsAndBilling(env: DashboardEnv): BuiltDashboard {
         },
       ],
       objective: { value: 0.8, below: "good" },
-      runbook: "tenant-series-limit",
+      runbook: "MimirTenantSamplesDiscarded",
       min: 0,
     })
     .timeseries({
@@ -55,14 +55,14 @@ export function tenantsAndBilling(env: DashboardEnv): BuiltDashboard {
       description: "Samples per second each tenant sends (5m rate).",
       unit: "short",
       queries: [{ expr: `sum by (user) (cluster_namespace_user:cortex_distributor_received_samples:rate5m${TENANTS})`, legend: "{{user}}" }],
-      runbook: "tenant-rate-limited",
+      runbook: "MimirTenantSamplesDiscarded",
     })
     .timeseries({
       title: "Query seconds per second",
       description: "Seconds of query wall time each tenant's queries use per second (query-frontend query stats).",
       unit: "s",
       queries: [{ expr: `sum by (user) (cluster_namespace_user:cortex_query_seconds:rate5m${TENANTS})`, legend: "{{user}}" }],
-      runbook: "tenant-billing",
+      runbook: "tenant-usage",
     });
   if (env.writePath) {
     board.timeseries({
@@ -75,7 +75,7 @@ export function tenantsAndBilling(env: DashboardEnv): BuiltDashboard {
           legend: "{{user}} {{reason}}",
         },
       ],
-      runbook: "tenant-rate-limited",
+      runbook: "MimirTenantSamplesDiscarded",
       width: 24,
     });
   }

@@ -51,7 +51,7 @@ export function writePath(env: DashboardEnv): BuiltDashboard {
       queries: [
         { expr: `sum by (reason) (rate(cortex_discarded_samples_total${sel()}[$__rate_interval]))`, legend: "{{reason}}" },
       ],
-      runbook: "tenant-rate-limited",
+      runbook: "MimirTenantSamplesDiscarded",
       stack: true,
     })
     .timeseries({
@@ -65,7 +65,7 @@ export function writePath(env: DashboardEnv): BuiltDashboard {
           legend: "limit",
         },
       ],
-      runbook: "MimirDistributorReachingInflightPushRequestLimit",
+      runbook: "MimirDistributorInflightRequestsHigh",
       width: 24,
     })
     .row("Ingester")
@@ -109,7 +109,7 @@ export function writePath(env: DashboardEnv): BuiltDashboard {
         },
       ],
       objective: { value: 4 * 3600, below: "good" },
-      runbook: "MimirIngesterHasNotShippedBlocks",
+      runbook: "MimirIngesterNotShippingBlocks",
     })
     .build();
 }
