@@ -1,5 +1,6 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { ConfigError } from "./config/errors.js";
 import { diffTrees, formatDiff, isEmpty, readTree } from "./diff/semantic-diff.js";
@@ -9,11 +10,35 @@ import { runBench } from "./synth/bench.js";
 import { OUTPUT_DIRS, synthesizeAll, type SynthOutcome } from "./synth/pipeline.js";
 import { writeAtomically } from "./synth/write.js";
 import { formatProblem } from "./validate/problem.js";
+import { SchemaResultCache } from "./validate/schema-cache.js";
+
+/**
+ * The schema-result cache of the bundle being run, stored next to it: only a bundle built by
+ * src/tools/build.mjs carries its input hash in its first line, so runs from sources (tests, tsx)
+ * and unknown builds always validate everything.
+ */
+function schemaCacheOfThisBuild(): SchemaResultCache | undefined {
+  if (process.env.SYNTH_SCHEMA_CACHE === "off") return undefined;
+  const bundle = fileURLToPath(import.meta.url);
+  let head = "";
+  try {
+    const fd = openSync(bundle, "r");
+    const buffer = Buffer.alloc(64);
+    head = buffer.subarray(0, readSync(fd, buffer, 0, 64, 0)).toString("latin1");
+    closeSync(fd);
+  } catch {
+    return undefined;
+  }
+  const match = /^\/\/ build-inputs-sha1: ([0-9a-f]{40})\n/.exec(head);
+  return match ? new SchemaResultCache(path.join(path.dirname(bundle), "schema-cache.json"), match[1]!) : undefined;
+}
 
 function runSynth(root: string, envs: string[], removeEnvs: string[], check: boolean): number {
   const started = performance.now();
-  const outcome = synthesizeAll({ root, envs, removeEnvs });
+  const schemaCache = schemaCacheOfThisBuild();
+  const outcome = synthesizeAll({ root, envs, removeEnvs, schemaCache });
   if (!check) writeAtomically(root, outcome.targets, outcome.files);
+  schemaCache?.save();
   for (const warning of outcome.warnings) process.stderr.write(`warning: ${warning}\n`);
   for (const { env, paths } of outcome.removed) {
     process.stderr.write(

@@ -5,6 +5,7 @@ import { listOverlayDirectories, loadEnvironment } from "../config/load.js";
 import { gitopsFiles, type GitopsInput } from "../gitops/gitops.js";
 import { MIMIR_EXPAND_ENV_VARIABLES } from "../mimir/mimir-config.js";
 import { validateManifests } from "../validate/manifests.js";
+import type { SchemaResultCache } from "../validate/schema-cache.js";
 import type { Problem } from "../validate/problem.js";
 import { synthesizeEnvironment, type SynthesizedFile } from "./synthesize.js";
 import { writeAtomically } from "./write.js";
@@ -28,6 +29,8 @@ export interface SynthOptions {
    * (the semantic diff, which only reports what would change).
    */
   readonly orphanedOutputs?: "error" | "remove";
+  /** Skips the schema checks of objects that passed them in an earlier run of the same build (CLI only). */
+  readonly schemaCache?: SchemaResultCache;
 }
 
 export interface RemovedEnvironment {
@@ -148,7 +151,7 @@ export function synthesizeAll(options: SynthOptions): SynthOutcome {
   const validate = (validated: readonly SynthesizedFile[]) =>
     validateManifests(
       validated.filter((file) => file.objects.length > 0).map((file) => ({ file: file.path, objects: [...file.objects] })),
-      { schemasDir, placeholderAllow: new Set(MIMIR_EXPAND_ENV_VARIABLES) },
+      { schemasDir, placeholderAllow: new Set(MIMIR_EXPAND_ENV_VARIABLES), schemaCache: options.schemaCache },
     );
 
   for (const env of envs) {

@@ -20,6 +20,7 @@ import { checkMimirArgs, isMimirImage, podContainers } from "./mimir-flags.js";
 import { checkMimirConfig, checkRuntimeConfig } from "./mimir-keys.js";
 import { findPlaceholders, MIMIR_EXPAND_ENV_ALLOWLIST } from "./placeholders.js";
 import { joinPath, type Problem } from "./problem.js";
+import type { SchemaResultCache } from "./schema-cache.js";
 
 export interface ManifestFile {
   /** Name used in problem reports (usually repo-relative, e.g. dist/prod/mimir.yaml). */
@@ -32,6 +33,8 @@ export interface ValidateManifestsOptions {
   schemasDir: string;
   /** `${NAME}` placeholders allowed to remain; defaults to MIMIR_EXPAND_ENV_ALLOWLIST. */
   placeholderAllow?: ReadonlySet<string>;
+  /** Objects that passed the schema checks in an earlier run of the same build (the CLI only). */
+  schemaCache?: SchemaResultCache;
 }
 
 interface ObjectLike {
@@ -106,7 +109,10 @@ export function validateManifests(files: ReadonlyArray<ManifestFile>, opts: Vali
       }
       if (!name) add("metadata.name", "metadata.name is required");
 
-      const findings = validateCoreObject(obj) ?? crds.validate(obj);
+      const cacheKey = opts.schemaCache?.key(obj);
+      const cached = cacheKey !== undefined && opts.schemaCache!.has(cacheKey);
+      const findings = cached ? [] : (validateCoreObject(obj) ?? crds.validate(obj));
+      if (cacheKey !== undefined && findings?.length === 0) opts.schemaCache!.add(cacheKey);
       if (findings === undefined) add(undefined, `no schema for ${apiVersion} ${kind}`);
       else for (const f of findings) add(f.path || undefined, f.message);
 
