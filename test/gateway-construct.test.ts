@@ -82,14 +82,19 @@ describe("Gateway construct (prod-like settings)", () => {
     });
     expect(pod.automountServiceAccountToken).toBe(false);
     expect(pod.serviceAccountName).toBe("gateway");
-    const [container] = pod.containers;
-    expect(pod.containers).toHaveLength(1);
+    const [container, exporter] = pod.containers;
+    expect(pod.containers.map((c: any) => c.name)).toEqual(["nginx", "exporter"]);
     expect(container.image).toBe(IMAGES.gateway);
     expect(IMAGES.gateway).toMatch(/:\d+\.\d+\.\d+-alpine$/);
     expect(container.securityContext).toEqual({ allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: true });
-    expect(container.ports).toEqual([{ name: "http-metrics", containerPort: 8080, protocol: "TCP" }]);
-    expect(container.readinessProbe.httpGet).toEqual({ path: "/ready", port: "http-metrics" });
-    expect(container.livenessProbe.httpGet).toEqual({ path: "/ready", port: "http-metrics" });
+    expect(container.ports).toEqual([{ name: "http", containerPort: 8080, protocol: "TCP" }]);
+    expect(container.readinessProbe.httpGet).toEqual({ path: "/ready", port: "http" });
+    expect(container.livenessProbe.httpGet).toEqual({ path: "/ready", port: "http" });
+    // nginx has no Prometheus endpoint: the sidecar reads its loopback stub_status page.
+    expect(exporter.args).toEqual(["--nginx.scrape-uri=http://127.0.0.1:8081/stub_status", "--web.listen-address=:9113"]);
+    expect(exporter.ports).toEqual([{ name: "http-metrics", containerPort: 9113, protocol: "TCP" }]);
+    expect(exporter.securityContext).toEqual(container.securityContext);
+    expect(find(manifests, "ConfigMap", "gateway-nginx").data["nginx.conf"]).toContain("listen 127.0.0.1:8081;");
     expect(container.resources).toEqual({ requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } });
 
     const mounts = Object.fromEntries(container.volumeMounts.map((m: any) => [m.mountPath, m]));
@@ -120,12 +125,12 @@ describe("Gateway construct (prod-like settings)", () => {
     expect(changedHash).not.toBe(template.metadata.annotations["observability-platform/config-hash"]);
   });
 
-  it("exposes port 80 (http) and 8080 (http-metrics) on the Service", () => {
+  it("exposes port 80 (http, nginx) and 9113 (http-metrics, the exporter) on the Service", () => {
     const svc = find(manifests, "Service", "gateway");
     expect(svc.spec.type).toBe("ClusterIP");
     expect(svc.spec.ports).toEqual([
-      { name: "http", port: 80, protocol: "TCP", targetPort: "http-metrics" },
-      { name: "http-metrics", port: 8080, protocol: "TCP", targetPort: "http-metrics" },
+      { name: "http", port: 80, protocol: "TCP", targetPort: "http" },
+      { name: "http-metrics", port: 9113, protocol: "TCP", targetPort: "http-metrics" },
     ]);
     expect(svc.spec.selector).toEqual(find(manifests, "Deployment", "gateway").spec.selector.matchLabels);
   });

@@ -77,7 +77,7 @@ suite("gateway nginx.conf on real nginx", () => {
   });
 
   /** Renders the config for loopback, writes a token map and starts nginx. */
-  async function startGateway(overrides: Record<string, unknown>): Promise<Gateway> {
+  async function startGateway(overrides: Record<string, unknown>, statusPort?: number): Promise<Gateway> {
     const dir = await makeTempDir("gateway-nginx-");
     const tokenMap = join(dir, "tokens.map");
     await writeFile(tokenMap, renderTokenMap(TOKENS));
@@ -90,6 +90,7 @@ suite("gateway nginx.conf on real nginx", () => {
       resolver: null,
       listen: { address: "127.0.0.1", port },
       paths: { tokenMap, runtimeDir: dir },
+      statusPort,
     });
     const nginx = await startNginx(bin, { dir, conf, port });
     gateways.push(nginx);
@@ -268,6 +269,18 @@ suite("gateway nginx.conf on real nginx", () => {
         expect(parsed.path).not.toBe("/ready");
         for (const token of Object.keys(TOKENS)) expect(text).not.toContain(token);
       }
+    });
+  });
+
+  describe("metrics for the exporter sidecar", () => {
+    it("serves stub_status on the loopback status port only, not on the public listener", async () => {
+      const statusPort = await freePort();
+      const gateway = await startGateway({}, statusPort);
+      const status = await httpRequest(statusPort, "/stub_status", {});
+      expect(status.status).toBe(200);
+      expect(status.body).toMatch(/^Active connections: \d+/);
+      expect(status.body).toMatch(/server accepts handled requests/);
+      expect((await gateway.get("/stub_status")).status).toBe(404);
     });
   });
 

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { load, loadAll } from "js-yaml";
@@ -189,28 +189,39 @@ describe("rule expressions", () => {
 // promtool unit tests (test/rules/*.test.yaml)
 
 /**
- * The committed tests load `recording-shard.yaml`, `recording-ruler.yaml` and `alerts.yaml`,
- * rendered here from the rule values with TEST_SETTINGS. Annotations are left out: promtool
- * compares them verbatim, and they are checked above (presence) and by `promtool check rules`
- * (template syntax); the tests are about expressions and labels.
+ * The committed tests load `recording-shard.yaml`, `recording-ruler.yaml` and `alerts.yaml`, which
+ * are committed next to them (so `cd test/rules && promtool test rules *.test.yaml` works as it is)
+ * and rendered from the rule values with TEST_SETTINGS; a test below fails when they drift
+ * (regenerate with `UPDATE_RULE_FIXTURES=1 npx vitest run test/rules.test.ts`). Annotations are left
+ * out: promtool compares them verbatim, and they are checked above (presence) and by
+ * `promtool check rules` (template syntax); the tests are about expressions and labels.
  */
-function writeRuleFilesForTests(dir: string): void {
+function ruleFilesForTests(): Record<string, string> {
   const withoutAnnotations = (file: RuleFile): RuleFile => ({
     groups: file.groups.map((g) => ({ ...g, rules: g.rules.map(({ annotations: _omit, ...rule }) => rule) })),
   });
-  writeFileSync(path.join(dir, "recording-shard.yaml"), ruleFileYaml({ groups: recordingGroups("shard").map(renderRecordingGroup) }));
-  writeFileSync(path.join(dir, "recording-ruler.yaml"), ruleFileYaml({ groups: recordingGroups("ruler").map(renderRecordingGroup) }));
-  writeFileSync(path.join(dir, "alerts.yaml"), ruleFileYaml(withoutAnnotations({ groups: alertGroups(TEST_SETTINGS).map((g) => renderAlertGroup(g, TEST_SETTINGS)) })));
+  const header = "# Generated from src/rules/ for the promtool tests in this directory; see test/rules.test.ts.\n";
+  return {
+    "recording-shard.yaml": header + ruleFileYaml({ groups: recordingGroups("shard").map(renderRecordingGroup) }),
+    "recording-ruler.yaml": header + ruleFileYaml({ groups: recordingGroups("ruler").map(renderRecordingGroup) }),
+    "alerts.yaml": header + ruleFileYaml(withoutAnnotations({ groups: alertGroups(TEST_SETTINGS).map((g) => renderAlertGroup(g, TEST_SETTINGS)) })),
+  };
 }
 
 const testFiles = readdirSync(TEST_DIR).filter((f) => f.endsWith(".test.yaml")).sort();
 
 describe("promtool test rules", () => {
-  let dir: string;
+  const dir = TEST_DIR;
   beforeAll(() => {
-    dir = mkdtempSync(path.join(os.tmpdir(), "rules-unit-"));
-    writeRuleFilesForTests(dir);
-    for (const file of testFiles) copyFileSync(path.join(TEST_DIR, file), path.join(dir, file));
+    if (process.env.UPDATE_RULE_FIXTURES) {
+      for (const [file, text] of Object.entries(ruleFilesForTests())) writeFileSync(path.join(TEST_DIR, file), text);
+    }
+  });
+
+  it("the committed rule files the tests load are the current rules", () => {
+    for (const [file, text] of Object.entries(ruleFilesForTests())) {
+      expect(readFileSync(path.join(TEST_DIR, file), "utf8"), `test/rules/${file} is stale: UPDATE_RULE_FIXTURES=1 npx vitest run test/rules.test.ts`).toBe(text);
+    }
   });
 
   // The files run in parallel (each promtool process is single-threaded).

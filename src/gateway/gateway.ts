@@ -11,11 +11,14 @@ import { mergeResources, resourceRequirements } from "../lib/resources.js";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../lib/security.js";
 import { rollingUpdateStrategy } from "../lib/rollout.js";
 import { tokenReloaderScript } from "./token-reloader.js";
+import { IMAGES } from "../lib/images.js";
 import { externalSecret, type SecretStoreRef } from "../lib/external-secret.js";
 import { service } from "../lib/service.js";
 import type { ServiceRef } from "../lib/service-ref.js";
 import {
   GATEWAY_PORT,
+  GATEWAY_STATUS_PATH,
+  GATEWAY_STATUS_PORT,
   GATEWAY_TLS_PORT,
   PRODUCTION_TLS_FILES,
   TLS_DIR,
@@ -57,6 +60,30 @@ export const GATEWAY_NAMES = {
 
 /** uid/gid of the `nginx` user in nginxinc/nginx-unprivileged. */
 export const NGINX_UNPRIVILEGED_UID = 101;
+
+/** Port the exporter sidecar serves Prometheus metrics on (nginx-prometheus-exporter's default). */
+export const GATEWAY_EXPORTER_PORT = 9113;
+
+/**
+ * nginx has no Prometheus endpoint: a sidecar turns its loopback `stub_status` page into metrics
+ * (`nginx_connections_*`, `nginx_http_requests_total`, `nginx_up`) on port `http-metrics`. Status
+ * codes per tenant and limit are in the JSON access log (`limited_by`, `tenant`), not here.
+ */
+function metricsExporter(): k8s.Container {
+  return {
+    name: "exporter",
+    image: IMAGES.nginxExporter,
+    imagePullPolicy: "IfNotPresent",
+    args: [
+      `--nginx.scrape-uri=http://127.0.0.1:${GATEWAY_STATUS_PORT}${GATEWAY_STATUS_PATH}`,
+      `--web.listen-address=:${GATEWAY_EXPORTER_PORT}`,
+    ],
+    ports: [{ name: "http-metrics", containerPort: GATEWAY_EXPORTER_PORT, protocol: "TCP" }],
+    readinessProbe: httpProbe({ path: "/metrics", port: "http-metrics", timeoutSeconds: 5 }),
+    resources: resourceRequirements({ requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } }),
+    securityContext: restrictedContainerSecurityContext(),
+  };
+}
 
 export const GATEWAY_DEFAULT_RESOURCES: Resources = {
   requests: { cpu: "100m", memory: "128Mi" },
@@ -101,6 +128,7 @@ export class Gateway extends Construct {
       resolver: props.resolver,
       trustedProxyCidrs: props.trustedProxyCidrs,
       tls: props.tls ? { port: GATEWAY_TLS_PORT, ...PRODUCTION_TLS_FILES, verifyClient: props.tls.verifyClient } : undefined,
+      statusPort: GATEWAY_STATUS_PORT,
     });
     const nginxConfHash = configHash(this.nginxConf);
 
@@ -117,7 +145,7 @@ export class Gateway extends Construct {
     this.tokensSecret(props, labels);
 
     const probe = (failureThreshold: number) =>
-      httpProbe({ path: "/ready", port: "http-metrics", timeoutSeconds: 2, periodSeconds: 10, failureThreshold });
+      httpProbe({ path: "/ready", port: "http", timeoutSeconds: 2, periodSeconds: 10, failureThreshold });
 
     const container: k8s.Container = {
       name: "nginx",
@@ -136,7 +164,7 @@ export class Gateway extends Construct {
         }),
       ],
       ports: [
-        { name: "http-metrics", containerPort: GATEWAY_PORT, protocol: "TCP" },
+        { name: "http", containerPort: GATEWAY_PORT, protocol: "TCP" },
         ...(props.tls ? [{ name: "https", containerPort: GATEWAY_TLS_PORT, protocol: "TCP" }] : []),
       ],
       readinessProbe: probe(3),
@@ -191,7 +219,7 @@ export class Gateway extends Construct {
             securityContext: restrictedPodSecurityContext(NGINX_UNPRIVILEGED_UID),
             terminationGracePeriodSeconds: DRAIN_SECONDS + 15,
             topologySpreadConstraints: [spread("kubernetes.io/hostname"), spread("topology.kubernetes.io/zone")],
-            containers: [container],
+            containers: [container, metricsExporter()],
             volumes: [
               { name: "config", configMap: { name: GATEWAY_NAMES.configMap, items: [{ key: "nginx.conf", path: "nginx.conf" }] } },
               {
@@ -216,8 +244,8 @@ export class Gateway extends Construct {
       labels,
       selector,
       ports: [
-        { name: "http", port: 80, targetPort: "http-metrics" },
-        { name: "http-metrics", port: GATEWAY_PORT, targetPort: "http-metrics" },
+        { name: "http", port: 80, targetPort: "http" },
+        { name: "http-metrics", port: GATEWAY_EXPORTER_PORT, targetPort: "http-metrics" },
         ...(props.tls ? [{ name: "https", port: 443, targetPort: "https" }] : []),
       ],
     });

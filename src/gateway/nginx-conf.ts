@@ -29,6 +29,10 @@ export interface GatewayPaths {
 }
 
 export const GATEWAY_PORT = 8080;
+/** Loopback-only port of the `stub_status` page in the gateway pod. */
+export const GATEWAY_STATUS_PORT = 8081;
+/** Path of the `stub_status` page. */
+export const GATEWAY_STATUS_PATH = "/stub_status";
 /** Bound on a graceful shutdown; the pod's preStop hook and grace period are sized from it. */
 export const WORKER_SHUTDOWN_TIMEOUT_SECONDS = 25;
 export const TOKEN_MAP_DIR = "/etc/nginx/tenants";
@@ -73,6 +77,11 @@ export interface NginxConfOptions {
   readonly paths?: Partial<GatewayPaths>;
   /** mTLS (config `security.mtls`): an extra TLS listener; @default none */
   readonly tls?: GatewayTls;
+  /**
+   * Loopback port of nginx's `stub_status` page, read by the metrics exporter sidecar (nginx has
+   * no Prometheus endpoint of its own). @default none: no status server
+   */
+  readonly statusPort?: number;
 }
 
 /** The gateway's TLS listener (certificates from cert-manager's `monitoring-ca`, src/security/certificates.ts). */
@@ -91,6 +100,26 @@ export const GATEWAY_TLS_PORT = 8443;
 export const TLS_DIR = "/etc/nginx/tls";
 /** Where the gateway pod mounts its cert-manager Secret (tls.crt, tls.key, ca.crt). */
 export const PRODUCTION_TLS_FILES = { certificate: `${TLS_DIR}/tls.crt`, key: `${TLS_DIR}/tls.key`, clientCa: `${TLS_DIR}/ca.crt` } as const;
+
+/** Connection and request counters for the exporter sidecar, on loopback only: never reachable from outside the pod. */
+function statusServerLines(port: number | undefined): string[] {
+  if (port === undefined) return [];
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`gateway: invalid status port ${port}`);
+  return [
+    "",
+    "    # nginx's own counters (connections, requests) for the metrics exporter sidecar.",
+    "    server {",
+    `        listen 127.0.0.1:${port};`,
+    "        access_log off;",
+    `        location = ${GATEWAY_STATUS_PATH} {`,
+    "            stub_status;",
+    "        }",
+    "        location / {",
+    "            return 404;",
+    "        }",
+    "    }",
+  ];
+}
 
 function tlsLines(tls: GatewayTls | undefined): string[] {
   if (!tls) return [];
@@ -455,6 +484,7 @@ export function renderNginxConf(options: NginxConfOptions): string {
     `            return 504 '{"error":"gateway_timeout","message":"upstream timed out"}\\n';`,
     "        }",
     "    }",
+    ...statusServerLines(options.statusPort),
     "}",
     "",
   ];

@@ -7,6 +7,8 @@ export const IMAGES = {
   rolloutOperator: "grafana/rollout-operator:v0.34.0",
   // Exact patch release, like every other image: a moving tag would change pods without a diff.
   gateway: "nginxinc/nginx-unprivileged:1.29.1-alpine",
+  // Turns the gateway's stub_status page into Prometheus metrics.
+  nginxExporter: "nginx/nginx-prometheus-exporter:1.4.1",
   memcached: "memcached:1.6.39-alpine",
   memcachedExporter: "prom/memcached-exporter:v0.15.3",
   // Local environment only (dev-only object storage).

@@ -219,7 +219,6 @@ export const RAW_METRICS: Readonly<Record<MetricSource, readonly MetricList[]>> 
     },
   ],
   "prometheus-operator": [GO_PROCESS],
-  // Filled in by the families that deploy them (Grafana dashboards, an nginx exporter) when they land.
   // Grafana's own /metrics (pkg/middleware request metrics, datasource HTTP client metrics).
   grafana: [
     GO_PROCESS,
@@ -228,7 +227,14 @@ export const RAW_METRICS: Readonly<Record<MetricSource, readonly MetricList[]>> 
       histograms: ["grafana_http_request_duration_seconds", "grafana_datasource_request_duration_seconds"],
     },
   ],
-  nginx: [],
+  // nginx-prometheus-exporter sidecar of the gateway (stub_status).
+  nginx: [
+    GO_PROCESS,
+    {
+      counters: ["nginx_connections_accepted", "nginx_connections_handled", "nginx_http_requests_total"],
+      gauges: ["nginx_up", "nginx_connections_active", "nginx_connections_reading", "nginx_connections_waiting", "nginx_connections_writing"],
+    },
+  ],
 };
 
 const HISTOGRAM_SUFFIXES = ["_bucket", "_sum", "_count"] as const;
