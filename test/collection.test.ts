@@ -112,7 +112,9 @@ describe("Prometheus shards", () => {
     for (const env of ["prod", "dev"]) {
       const prom = ofKind(env, "Prometheus")[0]!;
       const [rw] = prom.spec.remoteWrite;
-      expect(rw.url).toBe("http://gateway.mimir.svc.cluster.local:80/api/v1/push");
+      // mTLS (security.mtls on in dev and prod): the gateway's TLS port with the shards' client certificate.
+      expect(rw.url).toBe("https://gateway.mimir.svc.cluster.local:443/api/v1/push");
+      expect(rw.tlsConfig.cert).toEqual({ secret: { name: "prometheus-platform-client-tls", key: "tls.crt" } });
       expect(rw.authorization).toEqual({ type: "Bearer", credentials: { name: "prometheus-remote-write-token", key: "token" } });
       const secret = objects(env).find((o) => o.kind === "ExternalSecret" && o.metadata.name === "prometheus-remote-write-token");
       expect(secret?.spec.data).toEqual([{ secretKey: "token", remoteRef: { key: `observability/${env}/gateway-tokens`, property: "single" } }]);
@@ -126,6 +128,9 @@ describe("Prometheus shards", () => {
     const secret = objects("local").find((o) => o.kind === "Secret" && o.metadata.name === "prometheus-remote-write-token")!;
     expect(secret.metadata.labels).toMatchObject({ "observability-platform/dev-only": "true" });
     expect(secret.stringData?.token).toBe("dev-token-single-0000000001");
+    // No mTLS locally: plaintext to the gateway, no client certificate.
+    expect(agent.spec.remoteWrite[0].url).toBe("http://gateway.mimir.svc.cluster.local:80/api/v1/push");
+    expect(agent.spec.remoteWrite[0].tlsConfig).toBeUndefined();
   });
 
   it("evaluate recording rules only, from opted-in namespaces", () => {

@@ -207,7 +207,14 @@ describe("datasources", () => {
     const prometheus = doc.datasources.filter((ds) => ds.type === "prometheus");
     expect(prometheus.map((ds) => ds.uid)).toEqual(["mimir-single", "mimir-team-payments", "mimir-team-search"]);
     for (const ds of prometheus) {
-      expect(ds.url).toBe("http://gateway.mimir.svc.cluster.local:80/prometheus");
+      // mTLS in prod: the gateway's TLS port, Grafana's client certificate from the mounted Secret.
+      expect(ds.url).toBe("https://gateway.mimir.svc.cluster.local:443/prometheus");
+      expect(ds.jsonData).toMatchObject({ tlsAuth: true, tlsAuthWithCACert: true });
+      expect(ds.secureJsonData).toMatchObject({
+        tlsClientCert: "$__file{/etc/grafana/secrets/client-tls/tls.crt}",
+        tlsClientKey: "$__file{/etc/grafana/secrets/client-tls/tls.key}",
+        tlsCACert: "$__file{/etc/grafana/secrets/client-tls/ca.crt}",
+      });
       expect(ds.jsonData.httpMethod).toBe("POST");
       expect(ds.jsonData.exemplarTraceIdDestinations).toEqual([{ name: "trace_id", datasourceUid: "tempo" }]);
       expect(ds.secureJsonData.httpHeaderValue1).toMatch(/^Bearer \$__env\{GF_DS_TOKEN_[A-Z_]+\}$/);
@@ -239,7 +246,11 @@ describe("datasources", () => {
 
   it("the Alertmanager datasource points at the gateway's base URL, whose routes cover the paths Grafana's Mimir implementation appends", () => {
     const doc = load(configMap("prod", "grafana-datasources")["datasources.yaml"]!) as { datasources: { type: string; url: string }[] };
-    expect(doc.datasources.find((ds) => ds.type === "alertmanager")!.url).toBe("http://gateway.mimir.svc.cluster.local:80");
+    expect(doc.datasources.find((ds) => ds.type === "alertmanager")!.url).toBe("https://gateway.mimir.svc.cluster.local:443");
+    // No mTLS locally: the plaintext port, no client certificate.
+    const local = load(configMap("local", "grafana-datasources")["datasources.yaml"]!) as { datasources: { type: string; url: string; jsonData: object; secureJsonData?: object }[] };
+    expect(local.datasources.find((ds) => ds.type === "alertmanager")!.url).toBe("http://gateway.mimir.svc.cluster.local:80");
+    for (const ds of local.datasources) expect(JSON.stringify(ds)).not.toMatch(/tlsAuth|tlsClient|\$__file/);
     // Grafana calls <url>/alertmanager/api/v2/... (alerts, silences, status) and <url>/api/v1/alerts (configuration).
     const routed = (path: string) => GATEWAY_ROUTES.some((r) => r.target === "alertmanager" && (r.match === "=" ? r.path === path : path.startsWith(r.path)));
     expect(routed("/alertmanager/api/v2/status")).toBe(true);

@@ -66,10 +66,35 @@ class FlowGraph {
       ),
     );
   }
+  /** Egress from a pod to an address outside the cluster's pods (ipBlock rules). */
+  allowsAddress(from: PodGroup, ip: string, port: number): boolean {
+    const selecting = this.policies.filter((p) => p.metadata.namespace === from.namespace && matchesSelector(p.spec.podSelector, from.labels) && p.spec.policyTypes.includes("Egress"));
+    if (selecting.length === 0) return true;
+    return selecting.some((p) =>
+      (p.spec.egress ?? []).some(
+        (rule: Obj) =>
+          (rule.to ?? []).some((peer: Obj) => peer.ipBlock && inCidr(ip, peer.ipBlock.cidr) && !(peer.ipBlock.except ?? []).some((e: string) => inCidr(ip, e))) &&
+          (rule.ports ?? []).some((q: Obj) => q.port === port),
+      ),
+    );
+  }
   allows(from: PodGroup, to: PodGroup, port: number): boolean {
     return this.side(from, "Egress", to, port, to) && this.side(to, "Ingress", from, port, to);
   }
 }
+
+/** A workload's pod template, whatever runs it: spec.template (Deployment, StatefulSet, DaemonSet, Job) or a CronJob's jobTemplate. */
+const podTemplateOf = (o: Obj): Obj | undefined => {
+  const template = o.kind === "CronJob" ? o.spec?.jobTemplate?.spec?.template : o.spec?.template;
+  return Array.isArray(template?.spec?.containers) ? template : undefined;
+};
+
+const ipv4 = (ip: string) => ip.split(".").reduce((n, octet) => n * 256 + Number(octet), 0);
+const inCidr = (ip: string, cidr: string) => {
+  const [base, bits] = cidr.split("/");
+  const size = 2 ** (32 - Number(bits));
+  return Math.floor(ipv4(ip) / size) === Math.floor(ipv4(base!) / size);
+};
 
 interface Need {
   readonly from: PodGroup;
@@ -96,11 +121,8 @@ function neededFlows(all: RenderedObject[], groups: PodGroup[]): Need[] {
       if (port !== undefined && !target.hostNetwork) for (const from of clients) needs.push({ from, to: target, port, why: `${why}: ${address}` });
     }
   };
-  const mounting = (configMap: string) =>
-    groups.filter((g) => {
-      const workload = all.find((o) => o.metadata.name === g.name && o.spec?.template);
-      return (workload?.spec.template.spec.volumes ?? []).some((v: Obj) => v.configMap?.name === configMap);
-    });
+  const podSpec = (g: PodGroup): Obj | undefined => all.map((o) => (o.metadata.name === g.name ? podTemplateOf(o) : undefined)).find(Boolean)?.spec;
+  const mounting = (configMap: string) => groups.filter((g) => (podSpec(g)?.volumes ?? []).some((v: Obj) => v.configMap?.name === configMap));
   const walk = (value: unknown, visit: (s: string) => void): void => {
     if (typeof value === "string") visit(value);
     else if (Array.isArray(value)) value.forEach((v) => walk(v, visit));
@@ -126,6 +148,7 @@ function neededFlows(all: RenderedObject[], groups: PodGroup[]): Need[] {
       for (const target of groups.filter((g) => namespaces.includes(g.namespace) && matchesSelector(monitor.spec.selector, g.labels) && !g.hostNetwork)) {
         for (const ep of monitor.spec.podMetricsEndpoints) {
           const port = target.ports.find((p) => p.name === ep.port)?.port ?? ep.portNumber;
+          if (port === undefined) continue; // the pod has no such port (e.g. a Job's): nothing to scrape
           for (const from of scrapers) needs.push({ from, to: target, port, why: `${monitor.kind}/${monitor.metadata.name}` });
         }
       }
@@ -138,12 +161,17 @@ function neededFlows(all: RenderedObject[], groups: PodGroup[]): Need[] {
       }
     }
   }
-  // URLs of Services in the configs a pod mounts (Grafana datasources, OTel Collector exporters).
+  // URLs of Services in the configs a pod mounts (Grafana datasources, OTel Collector exporters), and in its
+  // containers' environment and arguments (the backup CronJob's Alertmanager API).
+  const urls = (text: string) => [...text.matchAll(/https?:\/\/([a-z0-9.-]+\.svc\.cluster\.local:\d+)/g)].map((m) => m[1]!);
   for (const group of groups) {
-    const workload = all.find((o) => o.metadata.name === group.name && o.spec?.template);
-    const mounted = new Set<string>((workload?.spec.template.spec.volumes ?? []).flatMap((v: Obj) => [v.configMap?.name, v.secret?.secretName]).filter(Boolean));
+    const spec = podSpec(group);
+    const mounted = new Set<string>((spec?.volumes ?? []).flatMap((v: Obj) => [v.configMap?.name, v.secret?.secretName]).filter(Boolean));
     for (const o of all.filter((x) => (x.kind === "ConfigMap" && mounted.has(x.metadata.name)) || (x.kind === "ExternalSecret" && mounted.has(x.spec.target?.name ?? x.metadata.name)))) {
-      for (const m of JSON.stringify(o.kind === "ConfigMap" ? o.data : o.spec.target).matchAll(/https?:\/\/([a-z0-9.-]+\.svc\.cluster\.local:\d+)/g)) resolve([group], m[1]!, "URL in a mounted config");
+      for (const url of urls(JSON.stringify(o.kind === "ConfigMap" ? o.data : o.spec.target))) resolve([group], url, "URL in a mounted config");
+    }
+    for (const c of [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])]) {
+      for (const url of urls(JSON.stringify({ env: c.env, args: c.args, command: c.command }))) resolve([group], url, "URL in a container's environment");
     }
   }
   return needs;
@@ -184,6 +212,64 @@ describe.each(CLOUD)("NetworkPolicies of %s", (env) => {
     expect([...kinds]).toEqual(expect.arrayContaining(["mimir.yaml", "gateway upstream", ...(monitored ? ["PodMonitor", "remote write"] : []), ...(all.some((o) => o.kind === "Probe") ? ["Probe"] : [])]));
     const blocked = needs.filter((n) => !graph.allows(n.from, n.to, n.port)).map((n) => `${n.from.name} → ${n.to.name}:${n.port} (${n.why})`);
     expect(blocked).toEqual([]);
+  });
+
+  it("every workload's pods (Deployments, StatefulSets, DaemonSets, Jobs, CronJobs) are a pod group with a policy of their own", () => {
+    const templates = all.flatMap((o) => {
+      const template = podTemplateOf(o);
+      return template && !template.spec.hostNetwork ? [{ o, template }] : [];
+    });
+    const kinds = new Set(templates.map((t) => t.o.kind));
+    // dev and prod run the backup CronJob; read-only dr has no state to back up.
+    expect(kinds.has("CronJob")).toBe(env !== "dr");
+    for (const { o, template } of templates) {
+      const at = `${o.kind}/${o.metadata.name}`;
+      expect(groups.filter((g) => g.kind === o.kind && g.name === o.metadata.name).length, at).toBe(1);
+      const own = graph.policies.filter((p) => p.metadata.name !== "default-deny" && p.metadata.namespace === o.metadata.namespace && matchesSelector(p.spec.podSelector, template.metadata?.labels ?? {}));
+      expect(own.map((p) => p.metadata.name), at).toEqual([o.metadata.name]);
+    }
+  });
+
+  it("the backup CronJob reaches the Alertmanager API, Grafana's database in the VPC and AWS on 443, nothing more", () => {
+    const backup = groups.find((g) => g.kind === "CronJob" && g.name === "backup");
+    if (env === "dr") return expect(backup).toBeUndefined();
+    expect(backup).toBeDefined();
+    const needs = neededFlows(all, groups).filter((n) => n.from === backup);
+    // Derived from its environment (ALERTMANAGER_URL), not listed here.
+    expect([...new Set(needs.map((n) => `${n.to.name}:${n.port}`))]).toEqual(["alertmanager:8080"]);
+    for (const n of needs) expect(graph.allows(n.from, n.to, n.port), n.why).toBe(true);
+    const [host, port] = (outputs(env).grafana_database_endpoint.value as string).split(":");
+    const cronJob = all.find((o) => o.kind === "CronJob" && o.metadata.name === "backup")!;
+    expect(JSON.stringify(podTemplateOf(cronJob)!.spec)).toContain(host);
+    const vpc = (outputs(env).vpc_cidr.value as string).split("/")[0]!;
+    expect(graph.allowsAddress(backup!, vpc, Number(port ?? 5432)), "Grafana's database").toBe(true);
+    expect(graph.allowsAddress(backup!, "52.218.0.1", 443), "S3 (public AWS endpoint)").toBe(true);
+    expect(graph.allowsAddress(backup!, "52.218.0.1", 80)).toBe(false);
+    expect(graph.allowsAddress(backup!, "52.218.0.1", 5432)).toBe(false);
+    // Nothing reaches the backup's pods; other pods' egress is judged by the "nothing else" test below.
+    expect(graph.policies.find((p) => p.metadata.name === "backup")!.spec.ingress).toEqual([]);
+    // A pod group the derivation ignored would have no policy beyond the default-deny: the flows above fail.
+    const withoutOwn = new FlowGraph(all.filter((o) => !(o.kind === "NetworkPolicy" && o.metadata.name === "backup")));
+    expect(needs.some((n) => withoutOwn.allows(n.from, n.to, n.port))).toBe(false);
+    expect(withoutOwn.allowsAddress(backup!, vpc, Number(port ?? 5432))).toBe(false);
+  });
+
+  it("with mTLS the gateway's clients reach its TLS port, never its plaintext one, and each has a client certificate", () => {
+    const service = all.find((o) => o.kind === "Service" && o.metadata.name === "gateway")!;
+    const gateway = groups.find((g) => g.name === "gateway")!;
+    const containerPort = (servicePort: string) => {
+      const sp = (service.spec.ports as Obj[]).find((p) => p.name === servicePort)!;
+      return gateway.ports.find((p) => p.name === sp.targetPort || p.port === sp.targetPort)!.port;
+    };
+    const tls = containerPort("https");
+    const plain = containerPort("http");
+    const needs = neededFlows(all, groups).filter((n) => n.to === gateway);
+    const clients = [...new Set(needs.filter((n) => n.port === tls).map((n) => n.from.name))].sort();
+    expect(clients.length).toBeGreaterThan(0);
+    expect(needs.filter((n) => n.port === plain).map((n) => `${n.from.name} (${n.why})`)).toEqual([]);
+    for (const g of groups) expect(graph.allows(g, gateway, plain), `${g.name} → gateway:${plain}`).toBe(false);
+    const certificates = all.filter((o) => o.kind === "Certificate" && o.spec.usages.includes("client auth")).map((o) => o.spec.commonName).sort();
+    expect(certificates).toEqual(clients);
   });
 
   it("allows nothing else between pods: every allowed pod → pod:port is a needed flow, Mimir gRPC, or an OTLP receiver", () => {

@@ -3,7 +3,8 @@ import type { PlatformConfig } from "../config/schema.js";
 import { imageTag, standardLabels } from "../lib/labels.js";
 import { IMAGES } from "../lib/images.js";
 import type { InfraOutputs } from "../config/infra-outputs.js";
-import { httpUrl, type ServiceRef } from "../lib/service-ref.js";
+import { gatewayClientTls, gatewayUrl } from "../lib/mtls.js";
+import type { ServiceRef } from "../lib/service-ref.js";
 import type { Family } from "../synth/family.js";
 import { HA_CLUSTER_LABEL, haClusterValue, PROMETHEUS_NAME } from "./ha.js";
 import { annotationScraping, platformMonitors } from "./monitors.js";
@@ -12,7 +13,7 @@ import { CollectionPrometheus, discoveryRbac, PROMETHEUS_NAMES, type RemoteWrite
 import { blackboxExporter } from "./exporters/blackbox.js";
 import { kubeStateMetrics } from "./exporters/kube-state-metrics.js";
 import { nodeExporter } from "./exporters/node-exporter.js";
-import { otelCollector } from "./exporters/otel-collector.js";
+import { OTEL_COLLECTOR_NAME, otelCollector } from "./exporters/otel-collector.js";
 import { pushgateway } from "./exporters/pushgateway.js";
 
 /** The default tenant's token for the remote write: a secret-store reference, or the local dev-only value. */
@@ -29,7 +30,13 @@ function remoteWriteToken(config: PlatformConfig): Extract<RemoteWriteTarget, { 
 function remoteWriteTarget(config: PlatformConfig, infra: InfraOutputs | undefined, gateway: ServiceRef | undefined): RemoteWriteTarget {
   if (config.collection.remoteWrite.backend === "gateway") {
     if (!gateway) throw new Error("collection: backend gateway without a gateway (the config schema checks this)");
-    return { kind: "gateway", url: httpUrl(gateway, "http", "/api/v1/push"), token: remoteWriteToken(config) };
+    return {
+      kind: "gateway",
+      url: gatewayUrl(gateway, "/api/v1/push"),
+      // The pod group the security family issues the certificate for (the operator's `prometheus-<name>` pods).
+      clientTls: gatewayClientTls(gateway, `prometheus-${PROMETHEUS_NAME}`),
+      token: remoteWriteToken(config),
+    };
   }
   const amp = infra?.amp ?? {};
   if (!amp.workspaceUrl || !amp.region || !amp.remoteWriteRoleArn) {
@@ -98,6 +105,7 @@ export const collectionFamily: Family = {
         settings,
         gateway,
         token: { secret: PROMETHEUS_NAMES.tokenSecret, key: PROMETHEUS_NAMES.tokenKey },
+        clientTls: gatewayClientTls(gateway, OTEL_COLLECTOR_NAME),
       });
     }
   },

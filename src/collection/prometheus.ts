@@ -7,6 +7,7 @@ import {
   PrometheusSpecResourcesRequests,
   PrometheusSpecServiceDiscoveryRole,
   type PrometheusSpec,
+  type PrometheusSpecRemoteWriteTlsConfig,
   type PrometheusSpecScrapeClasses,
 } from "../../imports/monitoring.coreos.com.js";
 import { PrometheusAgent, type PrometheusAgentSpec } from "../../imports/monitoring.coreos.com.js";
@@ -16,6 +17,7 @@ import { externalSecret, type SecretStoreRef } from "../lib/external-secret.js";
 import { IMAGES } from "../lib/images.js";
 import { DEV_ONLY_LABEL, imageTag } from "../lib/labels.js";
 import { podDisruptionBudget } from "../lib/pod-disruption-budget.js";
+import { TLS_SECRET_KEYS } from "../lib/mtls.js";
 import { mergeResources } from "../lib/resources.js";
 import { restrictedPodSecurityContext } from "../lib/security.js";
 import { HA_REPLICA_LABEL } from "./ha.js";
@@ -39,8 +41,10 @@ export function operatorPodSelector(name: string): Record<string, string> {
 export type RemoteWriteTarget =
   | {
       readonly kind: "gateway";
-      /** The gateway's `/api/v1/push`. */
+      /** The gateway's `/api/v1/push` (https when the gateway serves TLS). */
       readonly url: string;
+      /** mTLS: the cert-manager Secret of the shards' client certificate (tls.crt, tls.key, ca.crt); absent: plaintext. */
+      readonly clientTls?: { readonly secretName: string };
       /** Secret (created here) holding the bearer token of the tenant the shards write as. */
       readonly token:
         | { readonly kind: "secretStore"; readonly store: SecretStoreRef; readonly remoteKey: string; readonly property?: string }
@@ -149,6 +153,7 @@ export class CollectionPrometheus extends Construct {
             props.remoteWrite.kind === "gateway"
               ? { type: "Bearer", credentials: { name: PROMETHEUS_NAMES.tokenSecret, key: PROMETHEUS_NAMES.tokenKey } }
               : undefined,
+          tlsConfig: remoteWriteTls(props.remoteWrite),
           // IRSA: the AWS SDK default chain picks up the role from the ServiceAccount's web identity token.
           sigv4: props.remoteWrite.kind === "amp" ? { region: props.remoteWrite.region } : undefined,
           queueConfig: {
@@ -223,6 +228,21 @@ export class CollectionPrometheus extends Construct {
       values: [{ secretKey: PROMETHEUS_NAMES.tokenKey, remoteKey: token.remoteKey, property: token.property }],
     });
   }
+}
+
+/**
+ * mTLS to the gateway: the client certificate and the CA that signed the gateway's certificate, from the
+ * cert-manager Secret (the operator copies them into the pods' tls-assets; Prometheus re-reads them, so
+ * renewals need no restart). The server name is the URL's host, one of the gateway certificate's DNS names.
+ */
+function remoteWriteTls(target: RemoteWriteTarget): PrometheusSpecRemoteWriteTlsConfig | undefined {
+  if (target.kind !== "gateway" || !target.clientTls) return undefined;
+  const name = target.clientTls.secretName;
+  return {
+    ca: { secret: { name, key: TLS_SECRET_KEYS.ca } },
+    cert: { secret: { name, key: TLS_SECRET_KEYS.certificate } },
+    keySecret: { name, key: TLS_SECRET_KEYS.privateKey },
+  };
 }
 
 /**

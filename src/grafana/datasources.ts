@@ -5,7 +5,8 @@
  */
 import { createHash } from "node:crypto";
 import { dump } from "js-yaml";
-import { httpUrl, type ServiceRef } from "../lib/service-ref.js";
+import { gatewayUrl, TLS_SECRET_KEYS } from "../lib/mtls.js";
+import type { ServiceRef } from "../lib/service-ref.js";
 
 /** Grafana limits datasource and dashboard UIDs to 40 characters. */
 export const MAX_UID_LENGTH = 40;
@@ -48,6 +49,11 @@ export interface DatasourcesInput {
   /** Tenant whose Alertmanager Grafana shows; absent when no Alertmanager runs (read-only DR). */
   readonly alertmanagerTenant?: string;
   readonly tempo?: { readonly url: string; readonly traceIdLabel: string };
+  /**
+   * mTLS: directory of the mounted client certificate Secret (tls.crt, tls.key, ca.crt). The gateway
+   * datasources then use https with the client certificate, and verify the gateway against the CA.
+   */
+  readonly clientTlsDir?: string;
 }
 
 export interface ProvisionedDatasource {
@@ -73,12 +79,22 @@ export function renderDatasources(input: DatasourcesInput): Datasources {
     envVars.set(name, tenant);
   }
   const bearer = (tenant: string) => `Bearer $__env{${tokenEnvVar(tenant)}}`;
+  const url = (path: string) => gatewayUrl(input.gateway, path);
+  // Grafana expands $__file{…} when it provisions (at start), so the private key never appears in the ConfigMap.
+  const dir = input.clientTlsDir;
+  const file = (key: string) => `$__file{${dir}/${key}}`;
+  const tls = dir
+    ? {
+        jsonData: { tlsAuth: true, tlsAuthWithCACert: true },
+        secureJsonData: { tlsCACert: file(TLS_SECRET_KEYS.ca), tlsClientCert: file(TLS_SECRET_KEYS.certificate), tlsClientKey: file(TLS_SECRET_KEYS.privateKey) },
+      }
+    : { jsonData: {}, secureJsonData: {} };
   const datasources: Record<string, unknown>[] = input.tenants.map((tenant) => ({
     name: `Mimir (${tenant})`,
     uid: mimirDatasourceUid(tenant),
     type: "prometheus",
     access: "proxy",
-    url: httpUrl(input.gateway, "http", "/prometheus"),
+    url: url("/prometheus"),
     isDefault: tenant === platformTenant,
     editable: false,
     jsonData: {
@@ -86,8 +102,9 @@ export function renderDatasources(input: DatasourcesInput): Datasources {
       prometheusType: "Mimir",
       httpHeaderName1: "Authorization",
       exemplarTraceIdDestinations: input.tempo ? [{ name: input.tempo.traceIdLabel, datasourceUid: TEMPO_DATASOURCE_UID }] : undefined,
+      ...tls.jsonData,
     },
-    secureJsonData: { httpHeaderValue1: bearer(tenant) },
+    secureJsonData: { httpHeaderValue1: bearer(tenant), ...tls.secureJsonData },
   }));
   if (input.alertmanagerTenant) {
     datasources.push({
@@ -97,10 +114,10 @@ export function renderDatasources(input: DatasourcesInput): Datasources {
       access: "proxy",
       // The Mimir implementation appends its own paths to the base URL: /alertmanager/api/v2/… for
       // alerts and silences, /api/v1/alerts for the configuration; the gateway routes both.
-      url: httpUrl(input.gateway, "http"),
+      url: url(""),
       editable: false,
-      jsonData: { implementation: "mimir", handleGrafanaManagedAlerts: false, httpHeaderName1: "Authorization" },
-      secureJsonData: { httpHeaderValue1: bearer(input.alertmanagerTenant) },
+      jsonData: { implementation: "mimir", handleGrafanaManagedAlerts: false, httpHeaderName1: "Authorization", ...tls.jsonData },
+      secureJsonData: { httpHeaderValue1: bearer(input.alertmanagerTenant), ...tls.secureJsonData },
     });
   }
   if (input.tempo) {

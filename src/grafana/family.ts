@@ -7,7 +7,8 @@ import { byCodeUnit } from "../lib/order.js";
 import type { Family, FamilyContext } from "../synth/family.js";
 import { platformDashboards, type DashboardEnv } from "./dashboards/index.js";
 import { mimirDatasourceUid } from "./datasources.js";
-import { Grafana, type TokenSource } from "./grafana.js";
+import { gatewayClientTls } from "../lib/mtls.js";
+import { Grafana, GRAFANA_NAMES, type TokenSource } from "./grafana.js";
 
 /** Hit-ratio objective of every enabled cache. */
 function cacheObjectives(ctx: FamilyContext): Partial<Record<CacheName, number>> {
@@ -90,17 +91,19 @@ export const grafanaFamily: Family = {
       cacheObjectives: cacheObjectives(ctx),
       writePath: mimir.write !== undefined,
     };
+    const gateway = ctx.need("gateway");
     const grafana = new Grafana(ctx.chart("grafana"), "grafana", {
       instance: ctx.names.instance,
       settings: config.grafana,
       rootUrl: config.grafanaRootUrl,
-      gateway: ctx.need("gateway"),
+      gateway,
       tenantTokens: tenantTokens(ctx, ordered),
       alertmanagerTenant: mimir.alertmanager ? platformTenant : undefined,
       dashboards: platformDashboards(env),
       database: infra?.grafanaDatabase,
       roleArn: infra?.grafanaRoleArn,
       secretStore: config.secretStore,
+      clientTls: gatewayClientTls(gateway, GRAFANA_NAMES.deployment),
     });
     ctx.publish("grafana", grafana.service);
   },

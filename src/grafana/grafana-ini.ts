@@ -27,6 +27,8 @@ export const GRAFANA_PATHS = {
   oauthSecretDir: "/etc/grafana/secrets/oauth",
   databaseSecretDir: "/etc/grafana/secrets/database",
   secretKeyDir: "/etc/grafana/secrets/secret-key",
+  /** mTLS: the client certificate for the gateway (cert-manager Secret, read-only). */
+  clientTlsDir: "/etc/grafana/secrets/client-tls",
 } as const;
 
 /** Keys of the Secrets Grafana reads as files. */

@@ -83,6 +83,8 @@ export interface GrafanaProps {
   readonly roleArn?: string;
   /** Required unless every secret is dev-only (local). */
   readonly secretStore?: SecretStoreRef;
+  /** mTLS: the cert-manager Secret of Grafana's client certificate for the gateway; absent: plaintext. */
+  readonly clientTls?: { readonly secretName: string };
 }
 
 /**
@@ -109,6 +111,7 @@ export class Grafana extends Construct {
       tenants: [...props.tenantTokens.keys()],
       alertmanagerTenant: props.alertmanagerTenant,
       tempo: settings.tempo,
+      clientTlsDir: props.clientTls ? GRAFANA_PATHS.clientTlsDir : undefined,
     });
     const providers = renderDashboardProviders();
 
@@ -280,6 +283,9 @@ export class Grafana extends Construct {
       });
       secretVolume("database", GRAFANA_NAMES.databaseSecret, GRAFANA_PATHS.databaseSecretDir);
     }
+
+    // Read at provisioning ($__file{…} in datasources.yaml): a renewed certificate takes effect on restart.
+    if (props.clientTls) secretVolume("client-tls", props.clientTls.secretName, GRAFANA_PATHS.clientTlsDir);
 
     const tokens = [...props.tenantTokens.entries()];
     const devOnly = tokens.filter(([, source]) => source.kind === "dev-only");

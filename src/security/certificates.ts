@@ -22,6 +22,7 @@ import {
 import type { SecretStoreRef } from "../lib/external-secret.js";
 import { externalSecret } from "../lib/external-secret.js";
 import { MANAGED_BY } from "../lib/labels.js";
+import { clientTlsSecretName } from "../lib/mtls.js";
 import type { ServiceRef } from "../lib/service-ref.js";
 import type { SecuritySettings } from "../config/security-schema.js";
 
@@ -46,7 +47,7 @@ export interface CertificatesProps {
 }
 
 export function clientSecretName(client: GatewayClient): string {
-  return `${client.name}-client-tls`;
+  return clientTlsSecretName(client.name);
 }
 
 /** Every name the gateway's Service answers to inside the cluster. */

@@ -1,6 +1,8 @@
 import { ConfigError } from "../config/errors.js";
 import type { Family } from "../synth/family.js";
-import { createCertificates } from "./certificates.js";
+import { CLIENT_TLS_SUFFIX } from "../lib/mtls.js";
+import type { RenderedObject } from "./objects.js";
+import { clientSecretName, createCertificates } from "./certificates.js";
 import { createNetworkPolicies, deriveFlows } from "./network-policies.js";
 import { renderedObjects } from "./objects.js";
 import { createSecretStore } from "./secret-store.js";
@@ -52,13 +54,36 @@ export const securityFamily: Family = {
       }
       const gateway = ctx.find("gateway");
       if (config.security.mtls.enabled && gateway && config.secretStore) {
-        // Clients: every workload with a flow to the gateway's pods.
-        const serving = new Set(derived.groups.filter((g) => g.namespace === gateway.namespace && Object.entries(gateway.selector).every(([k, v]) => g.labels[k] === v)));
-        const clients = [...new Set(derived.flows.filter((f) => f.to.kind === "group" && serving.has(f.to.group)).map((f) => f.from.name))].sort();
-        createCertificates(chart, clusterChart, { mtls: config.security.mtls, secretStore: config.secretStore, instance: names.instance, gateway, clients: clients.map((name) => ({ name })) });
+        // Clients: every workload with a flow to the gateway's TLS port (the address it reads is the gateway's https URL).
+        const serving = derived.groups.filter((g) => g.namespace === gateway.namespace && Object.entries(gateway.selector).every(([k, v]) => g.labels[k] === v));
+        const tlsPorts = new Set(serving.flatMap((g) => g.ports.filter((p) => p.name === "https").map((p) => `${g.key}:${p.port}`)));
+        const clients = [...new Set(derived.flows.filter((f) => f.to.kind === "group" && tlsPorts.has(`${f.to.group.key}:${f.port}`)).map((f) => f.from.name))].sort();
+        const issued = clients.map((name) => ({ name }));
+        checkClientSecrets(others, issued.map(clientSecretName));
+        createCertificates(chart, clusterChart, { mtls: config.security.mtls, secretStore: config.secretStore, instance: names.instance, gateway, clients: issued });
       }
       const owned = others.filter((o) => o.apiVersion === "v1" && o.kind === "Namespace").map((o) => o.metadata.name).sort();
       createNetworkPolicies(policyChart, derived, owned, names.instance);
     }
   },
 };
+
+/**
+ * Every client certificate Secret a workload references (`*-client-tls`: mounted, or in a Prometheus
+ * remote write's tlsConfig) is one the security family issues, i.e. the workload's address is the
+ * gateway's TLS port; a name that drifted from the pod group's would leave the pod waiting for a Secret.
+ */
+export function checkClientSecrets(objects: readonly RenderedObject[], issued: readonly string[]): void {
+  const referenced = new Set<string>();
+  const visit = (value: unknown, key?: string): void => {
+    if (typeof value === "string") {
+      if ((key === "secretName" || key === "name") && value.endsWith(CLIENT_TLS_SUFFIX)) referenced.add(value);
+    } else if (Array.isArray(value)) value.forEach((v) => visit(v, key));
+    else if (value && typeof value === "object") for (const [k, v] of Object.entries(value)) visit(v, k);
+  };
+  for (const o of objects) if (o.kind !== "Certificate") visit(o.spec);
+  const missing = [...referenced].filter((name) => !issued.includes(name)).sort();
+  if (missing.length > 0) {
+    throw new Error(`security: workloads reference client certificate Secrets nothing issues: ${missing.join(", ")} (issued for the gateway's TLS clients: ${issued.join(", ") || "none"})`);
+  }
+}

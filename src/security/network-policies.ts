@@ -137,8 +137,8 @@ export function podGroups(objects: readonly RenderedObject[], defaultNamespace: 
       });
       continue;
     }
-    const template: Json | undefined = o.spec?.template;
-    if (!template?.spec || !Array.isArray(template.spec.containers) || !o.spec?.selector?.matchLabels) continue;
+    const template = podTemplate(o);
+    if (!template) continue;
     const pod: Json = template.spec;
     const sidecars = (pod.initContainers ?? []).filter((c: Json) => c.restartPolicy === "Always");
     const containers: Json[] = [...pod.containers, ...sidecars];
@@ -161,7 +161,7 @@ export function podGroups(objects: readonly RenderedObject[], defaultNamespace: 
       kind: o.kind,
       name: o.metadata.name,
       namespace,
-      selector: { ...o.spec.selector.matchLabels },
+      selector: podSelector(o, template),
       labels: { ...(template.metadata?.labels ?? {}) },
       annotations: { ...(template.metadata?.annotations ?? {}) },
       ports: containers.flatMap((c) => (c.ports ?? []).map((p: Json) => ({ name: p.name, port: p.containerPort, protocol: p.protocol === "UDP" ? "UDP" : "TCP" }))),
@@ -172,6 +172,27 @@ export function podGroups(objects: readonly RenderedObject[], defaultNamespace: 
     });
   }
   return groups.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+/**
+ * The pod template of a workload: `spec.template` (Deployment, StatefulSet, DaemonSet, Job) or
+ * `spec.jobTemplate.spec.template` (CronJob). Undefined for objects that run no pods.
+ */
+function podTemplate(o: RenderedObject): Json | undefined {
+  const template: Json | undefined = o.kind === "CronJob" ? o.spec?.jobTemplate?.spec?.template : o.spec?.template;
+  return template?.spec && Array.isArray(template.spec.containers) ? template : undefined;
+}
+
+/** Keys that identify a workload's pods when it has no selector of its own (Jobs get a generated one). */
+const IDENTITY_LABELS = ["app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kubernetes.io/component"] as const;
+
+/** Labels selecting exactly the workload's pods: its selector, or (Job, CronJob) the template's identity labels. */
+function podSelector(o: RenderedObject, template: Json): Labels {
+  if (o.spec?.selector?.matchLabels) return { ...o.spec.selector.matchLabels };
+  const labels: Labels = template.metadata?.labels ?? {};
+  const identity = Object.fromEntries(IDENTITY_LABELS.filter((k) => labels[k] !== undefined).map((k) => [k, labels[k]!]));
+  if (Object.keys(identity).length === 0) throw new Error(`network policies: ${o.kind}/${o.metadata.name} has no selector and no ${IDENTITY_LABELS.join("/")} labels on its pods`);
+  return identity;
 }
 
 function targetOf(args: unknown): string {
@@ -392,13 +413,17 @@ export function deriveFlows(inputs: DeriveInputs): { groups: PodGroup[]; flows: 
     }
   }
 
-  // Grafana's database and identity provider; Alertmanager's receivers.
-  for (const g of groups.filter((x) => inputs.grafana && x.namespace === inputs.grafana.namespace && matches(inputs.grafana.selector, x.labels))) {
-    if (infra.grafanaDatabase) {
-      const peer = needVpc(`${g.name} → its database`);
-      const port = Number(infra.grafanaDatabase.endpoint.split(":")[1] ?? 5432);
+  // Grafana's database (RDS, inside the VPC): every pod that reads its host name (Grafana, the backup's pg_dump).
+  if (infra.grafanaDatabase) {
+    const [host, portText] = infra.grafanaDatabase.endpoint.split(":");
+    const port = Number(portText ?? 5432);
+    for (const g of groups.filter((x) => x.texts.some((text) => text.includes(host!)))) {
+      const peer = needVpc(`${g.name} → Grafana's database`);
       if (peer) flows.push({ from: g, to: peer, port, protocol: "TCP", why: "Grafana database (RDS)" });
     }
+  }
+  // Grafana's identity provider; Alertmanager's receivers.
+  for (const g of groups.filter((x) => inputs.grafana && x.namespace === inputs.grafana.namespace && matches(inputs.grafana.selector, x.labels))) {
     if (config.grafana?.oidc) flows.push({ from: g, to: publicPeer, port: 443, protocol: "TCP", why: "Grafana OIDC provider" });
   }
   for (const g of groups.filter((x) => x.mimir.some((t) => t.split(",").includes("alertmanager")))) {

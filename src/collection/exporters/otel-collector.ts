@@ -4,7 +4,8 @@ import { dump } from "js-yaml";
 import type { CollectionSettings } from "../../config/collection-schema.js";
 import { CONFIG_HASH_ANNOTATION, configHash } from "../../lib/config-hash.js";
 import { IMAGES } from "../../lib/images.js";
-import { httpUrl, type ServiceRef } from "../../lib/service-ref.js";
+import { gatewayUrl, TLS_SECRET_KEYS } from "../../lib/mtls.js";
+import type { ServiceRef } from "../../lib/service-ref.js";
 import { exporterDeployment } from "./workload.js";
 
 export const OTLP_GRPC_PORT = 4317;
@@ -13,6 +14,9 @@ const TELEMETRY_PORT = 8888;
 const HEALTH_PORT = 13133;
 const CONFIG_DIR = "/etc/otelcol";
 const TOKEN_DIR = "/etc/otelcol-token";
+const CLIENT_TLS_DIR = "/etc/otelcol-client-tls";
+/** Deployment, Service and pod-group name (the client certificate is issued for it). */
+export const OTEL_COLLECTOR_NAME = "otel-collector";
 
 export interface OtelCollectorProps {
   readonly instance: string;
@@ -20,6 +24,8 @@ export interface OtelCollectorProps {
   readonly gateway: ServiceRef;
   /** Secret + key holding the default tenant's gateway token (the Prometheus remote-write token). */
   readonly token: { readonly secret: string; readonly key: string };
+  /** mTLS: the cert-manager Secret of the collector's client certificate for the gateway; absent: plaintext. */
+  readonly clientTls?: { readonly secretName: string };
 }
 
 /**
@@ -27,13 +33,22 @@ export interface OtelCollectorProps {
  * default tenant (Mimir stores OTLP metrics natively); traces out to Tempo when an endpoint is
  * configured, so exemplars in Mimir link to traces in Grafana.
  */
-export function otelCollectorConfig(props: Pick<OtelCollectorProps, "settings" | "gateway" | "token">): Record<string, unknown> {
+export function otelCollectorConfig(props: Pick<OtelCollectorProps, "settings" | "gateway" | "token" | "clientTls">): Record<string, unknown> {
   const traces = props.settings.exporters.otelCollector.tracesEndpoint;
   const processors = ["memory_limiter", "batch"];
   const exporters: Record<string, unknown> = {
     "otlphttp/mimir": {
-      metrics_endpoint: httpUrl(props.gateway, "http", "/otlp/v1/metrics"),
+      metrics_endpoint: gatewayUrl(props.gateway, "/otlp/v1/metrics"),
       auth: { authenticator: "bearertokenauth/gateway" },
+      // mTLS: the client certificate from the mounted cert-manager Secret, re-read hourly (renewals).
+      tls: props.clientTls
+        ? {
+            ca_file: `${CLIENT_TLS_DIR}/${TLS_SECRET_KEYS.ca}`,
+            cert_file: `${CLIENT_TLS_DIR}/${TLS_SECRET_KEYS.certificate}`,
+            key_file: `${CLIENT_TLS_DIR}/${TLS_SECRET_KEYS.privateKey}`,
+            reload_interval: "1h",
+          }
+        : undefined,
       retry_on_failure: { enabled: true },
       sending_queue: { enabled: true, queue_size: 5000 },
     },
@@ -72,10 +87,10 @@ export function otelCollectorConfig(props: Pick<OtelCollectorProps, "settings" |
 /** OpenTelemetry Collector (contrib distribution) as a Deployment behind a Service. */
 export function otelCollector(scope: Construct, props: OtelCollectorProps): ServiceRef {
   const settings = props.settings.exporters.otelCollector;
-  const config = dump(otelCollectorConfig(props), { sortKeys: true, lineWidth: -1 });
+  const config = dump(JSON.parse(JSON.stringify(otelCollectorConfig(props))), { sortKeys: true, lineWidth: -1 });
   const configMapName = "otel-collector-config";
   const exporter = exporterDeployment(scope, {
-    name: "otel-collector",
+    name: OTEL_COLLECTOR_NAME,
     instance: props.instance,
     image: IMAGES.otelCollector,
     args: [`--config=${CONFIG_DIR}/config.yaml`],
@@ -93,10 +108,12 @@ export function otelCollector(scope: Construct, props: OtelCollectorProps): Serv
     volumes: [
       { name: "config", configMap: { name: configMapName } },
       { name: "token", secret: { secretName: props.token.secret, items: [{ key: props.token.key, path: props.token.key }], defaultMode: 0o440 } },
+      ...(props.clientTls ? [{ name: "client-tls", secret: { secretName: props.clientTls.secretName, defaultMode: 0o440 } }] : []),
     ],
     volumeMounts: [
       { name: "config", mountPath: CONFIG_DIR, readOnly: true },
       { name: "token", mountPath: TOKEN_DIR, readOnly: true },
+      ...(props.clientTls ? [{ name: "client-tls", mountPath: CLIENT_TLS_DIR, readOnly: true }] : []),
     ],
     podAnnotations: { [CONFIG_HASH_ANNOTATION]: configHash(config) },
   });
