@@ -66,6 +66,15 @@ export function platformAlertGroups(settings: AlertSettings): AlertGroup[] {
           description: "The write path ({{ $labels.url }}: gateway, then Mimir) answers 429 or 5xx to more than 5% of the samples Prometheus {{ $labels.pod }} in {{ $labels.cluster }}/{{ $labels.namespace }} sends; they are retried.",
         },
         {
+          alert: "GatewayNginxDown",
+          // The exporter sidecar reports nginx_up 0 when nginx stops answering its stub_status page.
+          expr: 'max by (cluster, namespace, pod) (nginx_up{job=~".+/gateway"}) == 0',
+          for: "5m",
+          severity: "warning",
+          summary: "nginx in gateway pod {{ $labels.pod }} is not answering.",
+          description: "The metrics exporter of gateway pod {{ $labels.pod }} in {{ $labels.cluster }}/{{ $labels.namespace }} has not reached nginx for 5 minutes: that pod serves no requests while the others carry its share.",
+        },
+        {
           alert: "MimirTenantSamplesDiscarded",
           expr: "sum by (cluster, namespace, user, reason) (rate(cortex_discarded_samples_total[5m])) > 0",
           for: "15m",

@@ -8,7 +8,7 @@ export function gateway(env: DashboardEnv): BuiltDashboard {
     uid: "platform-gateway",
     title: "Platform / Gateway",
     description:
-      "The nginx tenancy gateway: replicas, resources and restarts, plus the status codes Mimir returns behind it. Rejections nginx answers itself (401 unknown token, 429 per-tenant or per-IP limit) are in the gateway's JSON access log (fields tenant, status, limit).",
+      "The nginx tenancy gateway: nginx's own request and connection counters, replicas, resources and restarts, plus the status codes Mimir returns behind it. Rejections nginx answers itself (401 unknown token, 429 per-tenant or per-IP limit) are in the gateway's JSON access log (fields tenant, status, limit).",
     folder: "Platform",
     tags: ["gateway", "tenancy"],
     variables: ["cluster", "namespace"],
@@ -58,6 +58,31 @@ export function gateway(env: DashboardEnv): BuiltDashboard {
       });
   }
   return board
+    .row("nginx (exporter sidecar)")
+    .timeseries({
+      title: "Requests per pod",
+      description: "Requests per second each gateway pod's nginx handled, every status included (rejections by token or limit too).",
+      unit: "reqps",
+      queries: [{ expr: `sum by (pod) (rate(nginx_http_requests_total${sel(job("gateway"))}[$__rate_interval]))`, legend: "{{pod}}" }],
+      runbook: "GatewayNginxDown",
+      width: 8,
+    })
+    .timeseries({
+      title: "Active connections per pod",
+      description: "Open client connections per gateway pod (reading, writing and idle keep-alive).",
+      unit: "short",
+      queries: [{ expr: `sum by (pod) (nginx_connections_active${sel(job("gateway"))})`, legend: "{{pod}}" }],
+      runbook: "GatewayNginxDown",
+      width: 8,
+    })
+    .timeseries({
+      title: "nginx up",
+      description: "1 when the exporter reaches nginx in that pod.",
+      unit: "short",
+      queries: [{ expr: `min by (pod) (nginx_up${sel(job("gateway"))})`, legend: "{{pod}}" }],
+      runbook: "GatewayNginxDown",
+      width: 8,
+    })
     .row("Gateway pods")
     .timeseries({
       title: "Replicas",
