@@ -78,6 +78,25 @@ describe("config.yaml validation", () => {
     ],
     ["negative replicas", (c: any) => (c.mimir.components.querier.replicas = -1), `${FILE}: mimir.components.querier.replicas: must be >= 0`],
     ["fractional replicas", (c: any) => (c.caches.results.replicas = 1.5), `${FILE}: caches.results.replicas: must be a whole number`],
+    [
+      "an HPA on a StatefulSet",
+      (c: any) => (c.mimir.components.ingester.autoscaling = { minReplicas: 3, maxReplicas: 6 }),
+      `${FILE}: mimir.components.ingester.autoscaling: ingester is a StatefulSet holding ring or disk state; an HPA would add and remove members behind the rollout's back. Set replicas instead`,
+    ],
+    [
+      "a disk for a Deployment",
+      (c: any) => (c.mimir.components.querier.storage = "10Gi"),
+      `${FILE}: mimir.components.querier.storage: querier keeps no data on disk (a Deployment with an emptyDir); storage applies to StatefulSets only`,
+    ],
+    [
+      "settings of a component the mode does not run",
+      (c: any) => ((c.mimir.deploymentMode = "read-only"), (c.drSourceEnvironment = "prod"), (c.mimir.components.compactor = { replicas: 1 })),
+      `${FILE}: mimir.components.compactor: compactor does not run in deploymentMode read-only (runs: ingester, querier, queryFrontend, queryScheduler, storeGateway)`,
+    ],
+    ["replicas and autoscaling together", (c: any) => (c.mimir.components.querier = { replicas: 4, autoscaling: { minReplicas: 2, maxReplicas: 5 } }), `${FILE}: mimir.components.querier.replicas: set either replicas or autoscaling: under an HPA the replica count is autoscaling.minReplicas..maxReplicas`],
+    ["fewer ingesters than the replication factor", (c: any) => ((c.mimir.zoneAwareReplication = false), (c.mimir.components.ingester.replicas = 2)), `${FILE}: mimir.components.ingester.replicas: must be >= 3: ingesters replicate every series 3 times and reads need a quorum (got 2)`],
+    ["a disabled cache with settings", (c: any) => (c.caches.results = { enabled: false, replicas: 2 }), `${FILE}: caches.results.replicas: has no effect while the cache is disabled (enabled: false); remove replicas`],
+    ["a tenant description", (c: any) => (c.tenants[0].description = "platform"), `${FILE}: tenants[0].description: not used by anything the platform deploys, so it would be silently ignored: write it as a YAML comment`],
     ["zero cache replicas", (c: any) => (c.caches.results.replicas = 0), `${FILE}: caches.results.replicas: must be > 0`],
     ["bad enum", (c: any) => (c.mimir.deploymentMode = "kafka"), `${FILE}: mimir.deploymentMode: Invalid option: expected one of "microservices"|"monolithic"|"read-only"`],
     [

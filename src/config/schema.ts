@@ -118,7 +118,7 @@ function checkComponentSettings(mimir: MimirSection, ctx: z.RefinementCtx): void
     if (facts.kind === "Deployment" && settings.autoscaling === false && !facts.defaults.autoscaling) {
       issue(["components", name, "autoscaling"], `${name} has no default autoscaler to turn off`);
     }
-    if (settings.replicas !== undefined && settings.autoscaling) {
+    if (facts.kind === "Deployment" && settings.replicas !== undefined && settings.autoscaling) {
       issue(
         ["components", name, "replicas"],
         "set either replicas or autoscaling: under an HPA the replica count is autoscaling.minReplicas..maxReplicas",
