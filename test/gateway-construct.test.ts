@@ -82,8 +82,16 @@ describe("Gateway construct (prod-like settings)", () => {
     });
     expect(pod.automountServiceAccountToken).toBe(false);
     expect(pod.serviceAccountName).toBe("gateway");
-    const [container, exporter] = pod.containers;
-    expect(pod.containers.map((c: any) => c.name)).toEqual(["nginx", "exporter"]);
+    const [container, exporter, logMetrics] = pod.containers;
+    expect(pod.containers.map((c: any) => c.name)).toEqual(["nginx", "exporter", "log-metrics"]);
+    // Per-tenant metrics: nginx sends one line per request to mtail over a socket in the shared /tmp.
+    const conf = find(manifests, "ConfigMap", "gateway-nginx").data["nginx.conf"];
+    expect(conf).toContain("access_log syslog:server=unix:/tmp/gateway-metrics.sock,tag=gateway,nohostname gateway_metrics;");
+    expect(logMetrics.args).toContain("--logs=unixgram:///tmp/gateway-metrics.sock");
+    expect(logMetrics.ports).toEqual([{ name: "metrics", containerPort: 3903, protocol: "TCP" }]);
+    expect(logMetrics.volumeMounts).toEqual(expect.arrayContaining([{ name: "tmp", mountPath: "/tmp" }]));
+    expect(find(manifests, "ConfigMap", "gateway-nginx").data["gateway.mtail"]).toContain("counter gateway_requests_total by tenant, status, limited_by");
+    expect(logMetrics.securityContext).toEqual(container.securityContext);
     expect(container.image).toBe(IMAGES.gateway);
     expect(IMAGES.gateway).toMatch(/:\d+\.\d+\.\d+-alpine$/);
     expect(container.securityContext).toEqual({ allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: true });

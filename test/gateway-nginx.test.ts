@@ -3,12 +3,14 @@
 // path and pid/temp directory. Upstreams are stub HTTP servers echoing what they received.
 
 import { spawn } from "node:child_process";
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gatewaySchema, type GatewaySettings } from "../src/config/gateway-schema.js";
 import { GATEWAY_ROUTES, LIMIT_NAMES, PRODUCTION_PATHS, renderNginxConf, type GatewayUpstreams } from "../src/gateway/nginx-conf.js";
 import { renderTokenMap } from "../src/gateway/token-map.js";
+import { LOG_METRICS_SOCKET, mtailProgram } from "../src/gateway/log-metrics.js";
 import { tokenReloaderScript } from "../src/gateway/token-reloader.js";
 import {
   findNginx,
@@ -25,6 +27,21 @@ import {
   type StubEcho,
   type StubUpstream,
 } from "./helpers/nginx.js";
+
+/** An executable on PATH (plus the sbin directories Debian installs daemons into). */
+function findOnPath(name: string): string | undefined {
+  const dirs = [...(process.env.PATH ?? "").split(":"), "/usr/sbin", "/sbin", "/usr/bin"];
+  return dirs.map((dir) => join(dir, name)).find((file) => existsSync(file));
+}
+
+/** Polls until `ready` is true (5 s at most), then fails with `context()`. */
+async function waitFor(ready: () => Promise<boolean>, context: () => string): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    if (await ready()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`timed out waiting; ${context()}`);
+}
 
 const nginxBin = findNginx();
 if (!nginxBin && isCi()) {
@@ -77,7 +94,7 @@ suite("gateway nginx.conf on real nginx", () => {
   });
 
   /** Renders the config for loopback, writes a token map and starts nginx. */
-  async function startGateway(overrides: Record<string, unknown>, statusPort?: number): Promise<Gateway> {
+  async function startGateway(overrides: Record<string, unknown>, statusPort?: number, metricsSocket?: string): Promise<Gateway> {
     const dir = await makeTempDir("gateway-nginx-");
     const tokenMap = join(dir, "tokens.map");
     await writeFile(tokenMap, renderTokenMap(TOKENS));
@@ -91,6 +108,7 @@ suite("gateway nginx.conf on real nginx", () => {
       listen: { address: "127.0.0.1", port },
       paths: { tokenMap, runtimeDir: dir },
       statusPort,
+      metricsSocket,
     });
     const nginx = await startNginx(bin, { dir, conf, port });
     gateways.push(nginx);
@@ -268,6 +286,53 @@ suite("gateway nginx.conf on real nginx", () => {
         const parsed = JSON.parse(text) as Record<string, unknown>;
         expect(parsed.path).not.toBe("/ready");
         for (const token of Object.keys(TOKENS)) expect(text).not.toContain(token);
+      }
+    });
+  });
+
+  describe("per-tenant metrics through the log-metrics sidecar (real mtail)", () => {
+    const mtailBin = findOnPath("mtail");
+    if (!mtailBin && isCi()) throw new Error("mtail is required in CI for the gateway metrics test (apt-get install mtail)");
+    const withMtail = mtailBin ? it : it.skip;
+    if (!mtailBin) console.warn("\n  ⚠ gateway log-metrics test SKIPPED: no mtail binary (apt-get install mtail)\n");
+
+    withMtail("counts requests by tenant, status and the limit that rejected them", async () => {
+      const dir = await makeTempDir("gateway-mtail-");
+      await mkdir(join(dir, "progs"));
+      await writeFile(join(dir, "progs", "gateway.mtail"), mtailProgram());
+      const socket = join(dir, LOG_METRICS_SOCKET);
+      const port = await freePort();
+      const mtail = spawn(mtailBin!, [`--progs=${join(dir, "progs")}`, `--logs=unixgram://${socket}`, `--port=${port}`, "--address=127.0.0.1", "--logtostderr"], {
+        stdio: ["ignore", "ignore", "pipe"],
+      });
+      let mtailLog = "";
+      mtail.stderr.on("data", (chunk) => (mtailLog += String(chunk)));
+      try {
+        await waitFor(async () => (await httpRequest(port, "/metrics", {}).catch(() => ({ status: 0 }))).status === 200, () => mtailLog);
+        // Here nginx's master runs as root and its workers as another user, so open the socket mtail
+        // created to them; in the pod both containers run as the same non-root user.
+        await chmod(socket, 0o777);
+        const gateway = await startGateway({ ...GENEROUS, rateLimits: { perTenant: { rate: 1, burst: 1 }, perClientIp: { rate: 1000, burst: 1000 } } }, undefined, socket);
+        expect((await gateway.get("/prometheus/api/v1/query", bearer("alpha"))).status).toBe(200);
+        expect((await gateway.get("/prometheus/api/v1/query", bearer("alpha"))).status).toBe(200);
+        expect((await gateway.get("/prometheus/api/v1/query", bearer("alpha"))).status).toBe(429);
+        expect((await gateway.get("/prometheus/api/v1/query", bearer("beta"))).status).toBe(200);
+        expect((await gateway.get("/prometheus/api/v1/query", { authorization: "Bearer not-a-known-token-000" })).status).toBe(401);
+        const line = (labels: string) => new RegExp(`^gateway_requests_total\\{${labels}\\} (\\d+)$`, "m");
+        let metrics = "";
+        await waitFor(async () => {
+          metrics = (await httpRequest(port, "/metrics", {})).body;
+          return /status="401"/.test(metrics) && /status="429"/.test(metrics);
+        }, () => `${mtailLog}\n${metrics}`);
+        expect(metrics).toMatch(line('limited_by="",prog="gateway.mtail",status="200",tenant="alpha"'));
+        expect(metrics.match(line('limited_by="",prog="gateway.mtail",status="200",tenant="alpha"'))![1]).toBe("2");
+        expect(metrics.match(line('limited_by="per_tenant",prog="gateway.mtail",status="429",tenant="alpha"'))![1]).toBe("1");
+        expect(metrics.match(line('limited_by="",prog="gateway.mtail",status="200",tenant="beta"'))![1]).toBe("1");
+        expect(metrics.match(line('limited_by="",prog="gateway.mtail",status="401",tenant=""'))![1]).toBe("1");
+        expect(metrics).toMatch(/^gateway_request_duration_seconds_count\{prog="gateway.mtail",tenant="alpha"\} 3$/m);
+      } finally {
+        mtail.kill("SIGTERM");
+        await rm(dir, { recursive: true, force: true });
       }
     });
   });

@@ -57,7 +57,7 @@ export interface PlatformMonitorsProps {
  */
 export function platformMonitors(scope: Construct, props: PlatformMonitorsProps): void {
   const { labels } = props;
-  // Every component of this repository that serves /metrics on `http-metrics`: Mimir, gateway,
+  // Every component of this repository that serves /metrics on `http-metrics` (or `metrics`): Mimir, gateway,
   // rollout-operator, exporters. Memcached is its own job (`<namespace>/memcached`, as the mixin expects).
   new PodMonitor(scope, "platform-components", {
     metadata: { name: "platform-components", labels },
@@ -70,7 +70,9 @@ export function platformMonitors(scope: Construct, props: PlatformMonitorsProps)
           { key: COMPONENT_LABEL, operator: "NotIn", values: [...OWN_MONITOR_COMPONENTS] },
         ],
       },
-      podMetricsEndpoints: [endpoint(METRICS_PORT, [jobFromPodLabel(COMPONENT_LABEL)])],
+      // `metrics`: a second endpoint in the same pod, e.g. the gateway's per-tenant log metrics (mtail).
+      // Pods without such a port simply have no target for it.
+      podMetricsEndpoints: METRICS_PORT_NAMES.map((port) => endpoint(port, [jobFromPodLabel(COMPONENT_LABEL)])),
     },
   });
   new PodMonitor(scope, "memcached", {

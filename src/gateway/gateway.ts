@@ -11,6 +11,7 @@ import { mergeResources, resourceRequirements } from "../lib/resources.js";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../lib/security.js";
 import { rollingUpdateStrategy } from "../lib/rollout.js";
 import { tokenReloaderScript } from "./token-reloader.js";
+import { LOG_METRICS_PORT, LOG_METRICS_SOCKET, mtailProgram } from "./log-metrics.js";
 import { IMAGES } from "../lib/images.js";
 import { externalSecret, type SecretStoreRef } from "../lib/external-secret.js";
 import { service } from "../lib/service.js";
@@ -67,8 +68,39 @@ export const GATEWAY_EXPORTER_PORT = 9113;
 /**
  * nginx has no Prometheus endpoint: a sidecar turns its loopback `stub_status` page into metrics
  * (`nginx_connections_*`, `nginx_http_requests_total`, `nginx_up`) on port `http-metrics`. Status
- * codes per tenant and limit are in the JSON access log (`limited_by`, `tenant`), not here.
+ * codes per tenant and limit come from the log-metrics sidecar below.
  */
+/**
+ * mtail: receives nginx's per-request lines on a socket in the shared /tmp and serves
+ * `gateway_requests_total{tenant,status,limited_by}` and `gateway_request_duration_seconds{tenant}`
+ * on port `metrics` (src/gateway/log-metrics.ts).
+ */
+function logMetricsSidecar(): k8s.Container {
+  return {
+    name: "log-metrics",
+    image: IMAGES.mtail,
+    imagePullPolicy: "IfNotPresent",
+    args: [
+      `--progs=${MTAIL_PROGRAM_DIR}`,
+      `--logs=unixgram://${PRODUCTION_PATHS.runtimeDir}/${LOG_METRICS_SOCKET}`,
+      `--port=${LOG_METRICS_PORT}`,
+      "--logtostderr",
+    ],
+    ports: [{ name: "metrics", containerPort: LOG_METRICS_PORT, protocol: "TCP" }],
+    readinessProbe: httpProbe({ path: "/metrics", port: "metrics", timeoutSeconds: 5 }),
+    resources: resourceRequirements({ requests: { cpu: "20m", memory: "32Mi" }, limits: { memory: "128Mi" } }),
+    securityContext: restrictedContainerSecurityContext(),
+    volumeMounts: [
+      { name: "tmp", mountPath: PRODUCTION_PATHS.runtimeDir },
+      { name: "log-metrics-program", mountPath: MTAIL_PROGRAM_DIR, readOnly: true },
+    ],
+  };
+}
+
+/** Where the mtail program is mounted, from the gateway ConfigMap's key MTAIL_PROGRAM_KEY. */
+const MTAIL_PROGRAM_DIR = "/etc/mtail";
+const MTAIL_PROGRAM_KEY = "gateway.mtail";
+
 function metricsExporter(): k8s.Container {
   return {
     name: "exporter",
@@ -129,8 +161,9 @@ export class Gateway extends Construct {
       trustedProxyCidrs: props.trustedProxyCidrs,
       tls: props.tls ? { port: GATEWAY_TLS_PORT, ...PRODUCTION_TLS_FILES, verifyClient: props.tls.verifyClient } : undefined,
       statusPort: GATEWAY_STATUS_PORT,
+      metricsSocket: `${PRODUCTION_PATHS.runtimeDir}/${LOG_METRICS_SOCKET}`,
     });
-    const nginxConfHash = configHash(this.nginxConf);
+    const nginxConfHash = configHash(`${this.nginxConf}\n${mtailProgram()}`);
 
     new k8s.KubeServiceAccount(this, "service-account", {
       metadata: { name: GATEWAY_NAMES.serviceAccount, labels },
@@ -139,7 +172,7 @@ export class Gateway extends Construct {
 
     new k8s.KubeConfigMap(this, "config-map", {
       metadata: { name: GATEWAY_NAMES.configMap, labels },
-      data: { "nginx.conf": this.nginxConf },
+      data: { "nginx.conf": this.nginxConf, [MTAIL_PROGRAM_KEY]: mtailProgram() },
     });
 
     this.tokensSecret(props, labels);
@@ -219,9 +252,13 @@ export class Gateway extends Construct {
             securityContext: restrictedPodSecurityContext(NGINX_UNPRIVILEGED_UID),
             terminationGracePeriodSeconds: DRAIN_SECONDS + 15,
             topologySpreadConstraints: [spread("kubernetes.io/hostname"), spread("topology.kubernetes.io/zone")],
-            containers: [container, metricsExporter()],
+            containers: [container, metricsExporter(), logMetricsSidecar()],
             volumes: [
               { name: "config", configMap: { name: GATEWAY_NAMES.configMap, items: [{ key: "nginx.conf", path: "nginx.conf" }] } },
+              {
+                name: "log-metrics-program",
+                configMap: { name: GATEWAY_NAMES.configMap, items: [{ key: MTAIL_PROGRAM_KEY, path: MTAIL_PROGRAM_KEY }] },
+              },
               {
                 name: "tokens",
                 secret: {

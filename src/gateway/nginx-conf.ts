@@ -5,6 +5,7 @@
  */
 import { isIP } from "node:net";
 import type { GatewaySettings } from "../config/gateway-schema.js";
+import { logMetricsNginxLines } from "./log-metrics.js";
 
 /**
  * Upstream `host:port` per route target (Kubernetes Service DNS names, or IPs in tests). A target
@@ -82,6 +83,11 @@ export interface NginxConfOptions {
    * no Prometheus endpoint of its own). @default none: no status server
    */
   readonly statusPort?: number;
+  /**
+   * Unix datagram socket of the per-tenant metrics sidecar (src/gateway/log-metrics.ts), which
+   * nginx sends one line per request to. @default none: no metrics log
+   */
+  readonly metricsSocket?: string;
 }
 
 /** The gateway's TLS listener (certificates from cert-manager's `monitoring-ca`, src/security/certificates.ts). */
@@ -349,6 +355,7 @@ export function renderNginxConf(options: NginxConfOptions): string {
     `        '"user_agent":"$http_user_agent"'`,
     "        '}';",
     `    access_log ${paths.accessLog} gateway_json;`,
+    ...(options.metricsSocket ? ["", ...logMetricsNginxLines(checkPath("metricsSocket", options.metricsSocket))] : []),
     "",
     ...resolverLines,
     "",

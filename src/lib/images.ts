@@ -9,6 +9,8 @@ export const IMAGES = {
   gateway: "nginxinc/nginx-unprivileged:1.29.1-alpine",
   // Turns the gateway's stub_status page into Prometheus metrics.
   nginxExporter: "nginx/nginx-prometheus-exporter:1.4.1",
+  // Turns the gateway's per-request log lines into per-tenant metrics (src/gateway/log-metrics.ts).
+  mtail: "ghcr.io/google/mtail:3.0.8",
   memcached: "memcached:1.6.39-alpine",
   memcachedExporter: "prom/memcached-exporter:v0.15.3",
   // Local environment only (dev-only object storage).

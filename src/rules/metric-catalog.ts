@@ -227,9 +227,11 @@ export const RAW_METRICS: Readonly<Record<MetricSource, readonly MetricList[]>> 
       histograms: ["grafana_http_request_duration_seconds", "grafana_datasource_request_duration_seconds"],
     },
   ],
-  // nginx-prometheus-exporter sidecar of the gateway (stub_status).
+  // The gateway's sidecars: nginx-prometheus-exporter (stub_status) and mtail (per-request lines,
+  // src/gateway/log-metrics.ts).
   nginx: [
     GO_PROCESS,
+    { counters: ["gateway_requests_total"], histograms: ["gateway_request_duration_seconds"] },
     {
       counters: ["nginx_connections_accepted", "nginx_connections_handled", "nginx_http_requests_total"],
       gauges: ["nginx_up", "nginx_connections_active", "nginx_connections_reading", "nginx_connections_waiting", "nginx_connections_writing"],

@@ -66,6 +66,27 @@ export function platformAlertGroups(settings: AlertSettings): AlertGroup[] {
           description: "The write path ({{ $labels.url }}: gateway, then Mimir) answers 429 or 5xx to more than 5% of the samples Prometheus {{ $labels.pod }} in {{ $labels.cluster }}/{{ $labels.namespace }} sends; they are retried.",
         },
         {
+          alert: "GatewayTenantRateLimited",
+          // From the gateway's per-request metrics (mtail sidecar): 429s nginx answers itself.
+          expr:
+            '100 * (\n  sum by (cluster, namespace, tenant, limited_by) (rate(gateway_requests_total{status="429"}[5m]))\n  /\n' +
+            "  ignoring (limited_by) group_left sum by (cluster, namespace, tenant) (rate(gateway_requests_total[5m]))\n) > 5",
+          for: "15m",
+          severity: "warning",
+          summary: "The gateway rejects {{ printf \"%.0f\" $value }}% of tenant {{ $labels.tenant }}'s requests ({{ $labels.limited_by }}).",
+          description: "For 15 minutes the gateway in {{ $labels.cluster }}/{{ $labels.namespace }} has answered 429 to more than 5% of tenant {{ $labels.tenant }}'s requests because of its {{ $labels.limited_by }} limit.",
+        },
+        {
+          alert: "GatewayRequestErrors",
+          expr:
+            '100 * (\n  sum by (cluster, namespace) (rate(gateway_requests_total{status=~"5.."}[5m]))\n  /\n' +
+            "  sum by (cluster, namespace) (rate(gateway_requests_total[5m]))\n) > 5",
+          for: "15m",
+          severity: "critical",
+          summary: "{{ printf \"%.1f\" $value }}% of the gateway's requests fail with 5xx.",
+          description: "For 15 minutes more than 5% of the requests through the gateway in {{ $labels.cluster }}/{{ $labels.namespace }} have ended in 5xx: Mimir behind it is failing or unreachable (502/504), or the gateway itself is.",
+        },
+        {
           alert: "GatewayNginxDown",
           // The exporter sidecar reports nginx_up 0 when nginx stops answering its stub_status page.
           expr: 'max by (cluster, namespace, pod) (nginx_up{job=~".+/gateway"}) == 0',

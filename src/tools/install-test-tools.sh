@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes sure the real tools the test suite runs against are installed: promtool and amtool
-# (Debian prometheus, prometheus-alertmanager), nginx and openssl. kubectl and terraform are expected on
+# (Debian prometheus, prometheus-alertmanager), nginx, mtail and openssl. kubectl and terraform are expected on
 # the machine. Installs missing Debian packages when it can (root + apt-get); otherwise says what
 # is missing and leaves it to the tests, which skip with a notice locally and fail under CI.
 set -uo pipefail
@@ -10,6 +10,8 @@ missing=()
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 command -v amtool >/dev/null 2>&1 || missing+=(prometheus-alertmanager)
 command -v nginx >/dev/null 2>&1 || missing+=(nginx)
+# mtail turns the gateway's per-request lines into metrics in the gateway log-metrics test.
+command -v mtail >/dev/null 2>&1 || missing+=(mtail)
 # openssl makes the throwaway CAs of the gateway mTLS tests.
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 [ ${#missing[@]} -eq 0 ] && exit 0

@@ -8,10 +8,10 @@ export function gateway(env: DashboardEnv): BuiltDashboard {
     uid: "platform-gateway",
     title: "Platform / Gateway",
     description:
-      "The nginx tenancy gateway: nginx's own request and connection counters, replicas, resources and restarts, plus the status codes Mimir returns behind it. Rejections nginx answers itself (401 unknown token, 429 per-tenant or per-IP limit) are in the gateway's JSON access log (fields tenant, status, limit).",
+      "The nginx tenancy gateway: nginx's own request and connection counters, replicas, resources and restarts, plus the status codes Mimir returns behind it. Rejections nginx answers itself (401 unknown token, 429 per-tenant or per-IP limit) come from the gateway's per-request metrics (mtail sidecar), per tenant and limit.",
     folder: "Platform",
     tags: ["gateway", "tenancy"],
-    variables: ["cluster", "namespace"],
+    variables: ["cluster", "namespace", "tenant"],
   });
   board
     .row("Traffic behind the gateway")
@@ -58,6 +58,33 @@ export function gateway(env: DashboardEnv): BuiltDashboard {
       });
   }
   return board
+    .row("Per tenant (gateway's own answers)")
+    .timeseries({
+      title: "Rejected requests per tenant and limit",
+      description: "Requests per second the gateway itself answered 401 (unknown or missing token) or 429 (the limit named), per tenant. From the gateway's per-request metrics (mtail sidecar).",
+      unit: "reqps",
+      queries: [
+        {
+          expr: `sum by (tenant, status, limited_by) (rate(gateway_requests_total${sel(job("gateway"), 'status=~"401|429"', 'tenant=~"$tenant|"')}[$__rate_interval]))`,
+          legend: "{{tenant}} {{status}} {{limited_by}}",
+        },
+      ],
+      runbook: "GatewayTenantRateLimited",
+      width: 12,
+    })
+    .timeseries({
+      title: "Requests per tenant by status",
+      description: "Requests per second through the gateway per tenant and status code.",
+      unit: "reqps",
+      queries: [
+        {
+          expr: `sum by (tenant, status) (rate(gateway_requests_total${sel(job("gateway"), 'tenant=~"$tenant"')}[$__rate_interval]))`,
+          legend: "{{tenant}} {{status}}",
+        },
+      ],
+      runbook: "GatewayRequestErrors",
+      width: 12,
+    })
     .row("nginx (exporter sidecar)")
     .timeseries({
       title: "Requests per pod",
