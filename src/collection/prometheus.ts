@@ -23,6 +23,7 @@ import { restrictedPodSecurityContext } from "../lib/security.js";
 import { HA_REPLICA_LABEL } from "./ha.js";
 import { clusterReader } from "./rbac.js";
 import { ENABLED_LABEL, RECORDING_RULE_SELECTOR, relabelings, type Relabel } from "./policy.js";
+import { spreadConstraints } from "../lib/scheduling.js";
 
 /** uid/gid `nobody`, which the Prometheus image runs as. */
 export const PROMETHEUS_UID = 65534;
@@ -168,14 +169,7 @@ export class CollectionPrometheus extends Construct {
           sendExemplars: true,
         },
       ],
-      topologySpreadConstraints: [
-        {
-          maxSkew: 1,
-          topologyKey: "kubernetes.io/hostname",
-          whenUnsatisfiable: "ScheduleAnyway",
-          labelSelector: { matchLabels: operatorPodSelector(props.name) },
-        },
-      ],
+      topologySpreadConstraints: spreadConstraints(operatorPodSelector(props.name)),
     } satisfies Partial<PrometheusSpec>;
 
     if (settings.kind === "Prometheus") {

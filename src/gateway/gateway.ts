@@ -30,6 +30,7 @@ import {
   type GatewayUpstreams,
 } from "./nginx-conf.js";
 import { renderTokenMap, TOKEN_MAP_KEY, tokenMapTemplate, tokenSecretKey } from "./token-map.js";
+import { HOSTNAME_TOPOLOGY, spreadConstraints, ZONE_TOPOLOGY } from "../lib/scheduling.js";
 
 export interface GatewayProps {
   readonly namespace: string; // e.g. "mimir"
@@ -228,13 +229,6 @@ export class Gateway extends Construct {
       ],
     };
 
-    const spread = (topologyKey: string): k8s.TopologySpreadConstraint => ({
-      maxSkew: 1,
-      topologyKey,
-      whenUnsatisfiable: "ScheduleAnyway",
-      labelSelector: { matchLabels: selector },
-    });
-
     new k8s.KubeDeployment(this, "deployment", {
       metadata: { name: GATEWAY_NAMES.deployment, labels },
       spec: {
@@ -251,7 +245,7 @@ export class Gateway extends Construct {
             automountServiceAccountToken: false,
             securityContext: restrictedPodSecurityContext(NGINX_UNPRIVILEGED_UID),
             terminationGracePeriodSeconds: DRAIN_SECONDS + 15,
-            topologySpreadConstraints: [spread("kubernetes.io/hostname"), spread("topology.kubernetes.io/zone")],
+            topologySpreadConstraints: spreadConstraints(selector, [HOSTNAME_TOPOLOGY, ZONE_TOPOLOGY]),
             containers: [container, metricsExporter(), logMetricsSidecar()],
             volumes: [
               { name: "config", configMap: { name: GATEWAY_NAMES.configMap, items: [{ key: "nginx.conf", path: "nginx.conf" }] } },

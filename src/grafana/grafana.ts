@@ -25,6 +25,7 @@ import {
   renderGrafanaIni,
   SECRET_KEY_KEY,
 } from "./grafana-ini.js";
+import { HOSTNAME_TOPOLOGY, spreadConstraints, ZONE_TOPOLOGY } from "../lib/scheduling.js";
 
 /** Object names (stable: docs and runbooks refer to them). */
 export const GRAFANA_NAMES = {
@@ -217,9 +218,7 @@ export class Grafana extends Construct {
             serviceAccountName: GRAFANA_NAMES.serviceAccount,
             automountServiceAccountToken: false,
             securityContext: restrictedPodSecurityContext(GRAFANA_UID),
-            topologySpreadConstraints: ["kubernetes.io/hostname", "topology.kubernetes.io/zone"].map(
-              (topologyKey): k8s.TopologySpreadConstraint => ({ topologyKey, maxSkew: 1, whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: selector } }),
-            ),
+            topologySpreadConstraints: spreadConstraints(selector, [HOSTNAME_TOPOLOGY, ZONE_TOPOLOGY]),
             containers: [container],
             volumes: [...configVolumes.map((volume) => volume.source), ...writable.map((volume): k8s.Volume => ({ name: volume.name, emptyDir: {} }))],
           },

@@ -13,6 +13,7 @@ import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from
 import { service } from "../lib/service.js";
 import type { ServiceRef } from "../lib/service-ref.js";
 import { MIMIR_PATHS, MIMIR_PORTS, type MimirContext, type MimirZone } from "./context.js";
+import { spreadConstraints } from "../lib/scheduling.js";
 
 /** How a workload is rolled out (StatefulSets have no surge). */
 export type Rollout =
@@ -158,14 +159,7 @@ export class MimirWorkload extends Construct {
       automountServiceAccountToken: false,
       securityContext: restrictedPodSecurityContext(),
       terminationGracePeriodSeconds: props.terminationGracePeriodSeconds,
-      topologySpreadConstraints: [
-        {
-          maxSkew: 1,
-          topologyKey: "kubernetes.io/hostname",
-          whenUnsatisfiable: "ScheduleAnyway",
-          labelSelector: { matchLabels: selector },
-        },
-      ],
+      topologySpreadConstraints: spreadConstraints(selector),
       nodeSelector: props.zone ? { "topology.kubernetes.io/zone": props.zone.awsZone } : undefined,
       containers: [container],
       volumes,

@@ -10,6 +10,7 @@ import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from
 import { service } from "../../lib/service.js";
 import type { ServiceRef } from "../../lib/service-ref.js";
 import { METRICS_PORT } from "../monitors.js";
+import { spreadConstraints } from "../../lib/scheduling.js";
 
 /** uid/gid `nobody`, which the prom/* and otel images run as. */
 export const NOBODY = 65534;
@@ -77,9 +78,7 @@ export function exporterDeployment(scope: Construct, options: ExporterOptions): 
           serviceAccountName: options.name,
           automountServiceAccountToken: apiAccess,
           securityContext: restrictedPodSecurityContext(NOBODY),
-          topologySpreadConstraints: [
-            { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: selector } },
-          ],
+          topologySpreadConstraints: spreadConstraints(selector),
           containers: [
             {
               name: options.name,
