@@ -3,7 +3,6 @@
 // path and pid/temp directory. Upstreams are stub HTTP servers echoing what they received.
 
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
 import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,6 +12,7 @@ import { renderTokenMap } from "../src/gateway/token-map.js";
 import { LOG_METRICS_SOCKET, mtailProgram } from "../src/gateway/log-metrics.js";
 import { tokenReloaderScript } from "../src/gateway/token-reloader.js";
 import {
+  findExecutable,
   findNginx,
   freePort,
   httpRequest,
@@ -22,26 +22,12 @@ import {
   startNginx,
   startStubUpstream,
   testConfig,
+  waitUntil,
   type HttpResponse,
   type RunningNginx,
   type StubEcho,
   type StubUpstream,
 } from "./helpers/nginx.js";
-
-/** An executable on PATH (plus the sbin directories Debian installs daemons into). */
-function findOnPath(name: string): string | undefined {
-  const dirs = [...(process.env.PATH ?? "").split(":"), "/usr/sbin", "/sbin", "/usr/bin"];
-  return dirs.map((dir) => join(dir, name)).find((file) => existsSync(file));
-}
-
-/** Polls until `ready` is true (5 s at most), then fails with `context()`. */
-async function waitFor(ready: () => Promise<boolean>, context: () => string): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    if (await ready()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`timed out waiting; ${context()}`);
-}
 
 const nginxBin = findNginx();
 if (!nginxBin && isCi()) {
@@ -291,7 +277,7 @@ suite("gateway nginx.conf on real nginx", () => {
   });
 
   describe("per-tenant metrics through the log-metrics sidecar (real mtail)", () => {
-    const mtailBin = findOnPath("mtail");
+    const mtailBin = findExecutable("mtail", "MTAIL_BIN");
     if (!mtailBin && isCi()) throw new Error("mtail is required in CI for the gateway metrics test (apt-get install mtail)");
     const withMtail = mtailBin ? it : it.skip;
     if (!mtailBin) console.warn("\n  ⚠ gateway log-metrics test SKIPPED: no mtail binary (apt-get install mtail)\n");
@@ -308,7 +294,7 @@ suite("gateway nginx.conf on real nginx", () => {
       let mtailLog = "";
       mtail.stderr.on("data", (chunk) => (mtailLog += String(chunk)));
       try {
-        await waitFor(async () => (await httpRequest(port, "/metrics", {}).catch(() => ({ status: 0 }))).status === 200, () => mtailLog);
+        await waitUntil(() => `mtail to serve /metrics; its log:\n${mtailLog}`, 5000, async () => (await httpRequest(port, "/metrics", {}).catch(() => ({ status: 0 }))).status === 200);
         // Here nginx's master runs as root and its workers as another user, so open the socket mtail
         // created to them; in the pod both containers run as the same non-root user.
         await chmod(socket, 0o777);
@@ -320,10 +306,10 @@ suite("gateway nginx.conf on real nginx", () => {
         expect((await gateway.get("/prometheus/api/v1/query", { authorization: "Bearer not-a-known-token-000" })).status).toBe(401);
         const line = (labels: string) => new RegExp(`^gateway_requests_total\\{${labels}\\} (\\d+)$`, "m");
         let metrics = "";
-        await waitFor(async () => {
+        await waitUntil(() => `the 401 and 429 counters; mtail log:\n${mtailLog}\nmetrics:\n${metrics}`, 5000, async () => {
           metrics = (await httpRequest(port, "/metrics", {})).body;
           return /status="401"/.test(metrics) && /status="429"/.test(metrics);
-        }, () => `${mtailLog}\n${metrics}`);
+        });
         expect(metrics).toMatch(line('limited_by="",prog="gateway.mtail",status="200",tenant="alpha"'));
         expect(metrics.match(line('limited_by="",prog="gateway.mtail",status="200",tenant="alpha"'))![1]).toBe("2");
         expect(metrics.match(line('limited_by="per_tenant",prog="gateway.mtail",status="429",tenant="alpha"'))![1]).toBe("1");

@@ -16,8 +16,11 @@ export function isCi(): boolean {
   return ci !== undefined && ci !== "" && ci !== "0" && ci.toLowerCase() !== "false";
 }
 
-/** The nginx binary: NGINX_BIN when set (even if unusable), else `nginx` on PATH, else /usr/sbin/nginx. */
-export function findNginx(): string | undefined {
+/**
+ * An executable tool: `$envVar` when set (even if unusable), else `name` on PATH, else the sbin and
+ * bin directories Debian installs it into.
+ */
+export function findExecutable(name: string, envVar?: string): string | undefined {
   const executable = (path: string) => {
     try {
       accessSync(path, constants.X_OK);
@@ -26,9 +29,15 @@ export function findNginx(): string | undefined {
       return false;
     }
   };
-  if (process.env.NGINX_BIN) return executable(process.env.NGINX_BIN) ? process.env.NGINX_BIN : undefined;
-  const candidates = [...(process.env.PATH ?? "").split(delimiter).filter(Boolean).map((dir) => join(dir, "nginx")), "/usr/sbin/nginx"];
-  return candidates.find(executable);
+  const override = envVar ? process.env[envVar] : undefined;
+  if (override) return executable(override) ? override : undefined;
+  const dirs = [...(process.env.PATH ?? "").split(delimiter).filter(Boolean), "/usr/sbin", "/usr/bin"];
+  return dirs.map((dir) => join(dir, name)).find(executable);
+}
+
+/** The nginx binary: NGINX_BIN when set (even if unusable), else `nginx` on PATH, else /usr/sbin/nginx. */
+export function findNginx(): string | undefined {
+  return findExecutable("nginx", "NGINX_BIN");
 }
 
 function run(bin: string, args: string[], timeoutMs = 10_000): Promise<{ code: number | null; output: string }> {
@@ -198,11 +207,12 @@ export interface RunningNginx {
   stop(): Promise<void>;
 }
 
-async function waitUntil(what: string, timeoutMs: number, check: () => Promise<boolean> | boolean): Promise<void> {
+/** Polls `check` until it is true; `what` (or its value at the time) names what failed to happen. */
+export async function waitUntil(what: string | (() => string), timeoutMs: number, check: () => Promise<boolean> | boolean): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === "function" ? what() : what}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
