@@ -1,13 +1,10 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { load } from "js-yaml";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { parseInfraOutputs } from "../src/config/infra-outputs.js";
-import { ConfigError } from "../src/config/errors.js";
 import { parsePlatformConfig } from "../src/config/load.js";
-import { synthesizeToDisk } from "../src/synth/pipeline.js";
-import { formatProblem } from "../src/validate/problem.js";
 import { REPO_ROOT, runCli, scratchRepo } from "./helpers/cli.js";
+import { configProblems } from "./helpers/config-problems.js";
 import { readTree } from "../src/diff/semantic-diff.js";
 
 const FILE = "overlays/prod/config.yaml";
@@ -16,29 +13,8 @@ const prodOutputs = readFileSync(path.join(REPO_ROOT, "overlays/prod/terraform-o
 
 const scratch = scratchRepo();
 afterAll(() => scratch.cleanup());
-const committedOutputs = await readTree(scratch.root, ["dist", "argocd", "flux"]);
-
-/**
- * Runs the real synth (in-process, writing to a scratch copy of the repo) with the prod config
- * edited by `edit`, asserts that it failed without touching dist/, argocd/ or flux/, and returns
- * the reported problems as `file: field.path: message` lines.
- */
-async function problemsFor(edit: (config: Record<string, any>) => void): Promise<string[]> {
-  const config = load(prodText) as Record<string, any>;
-  edit(config);
-  const file = path.join(scratch.root, FILE);
-  writeFileSync(file, JSON.stringify(config, null, 2));
-  try {
-    synthesizeToDisk({ root: scratch.root, envs: [] });
-    throw new Error("synth accepted the broken config");
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    expect(await readTree(scratch.root, ["dist", "argocd", "flux"])).toEqual(committedOutputs);
-    return error.problems.map(formatProblem);
-  } finally {
-    writeFileSync(file, prodText);
-  }
-}
+/** The prod config edited by `edit` must fail synth, leaving the outputs untouched; its problems as text. */
+const problemsFor = (edit: (config: Record<string, any>) => void): Promise<string[]> => configProblems(scratch.root, FILE, edit);
 
 describe("config.yaml validation", () => {
   it("accepts the committed example and fills derived defaults", () => {

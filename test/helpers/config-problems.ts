@@ -8,6 +8,9 @@ import { synthesizeToDisk } from "../../src/synth/pipeline.js";
 import { formatProblem } from "../../src/validate/problem.js";
 import { REPO_ROOT } from "./cli.js";
 
+/** Each scratch repo's outputs as they were before any case ran (read once per scratch repo). */
+const untouched = new Map<string, ReturnType<typeof readTree>>();
+
 /**
  * Runs the real synth (in-process, writing to a scratch copy of the repo) with the config at `file`
  * edited by `edit`, asserts that it failed without touching dist/, argocd/ or flux/, and returns the
@@ -15,7 +18,8 @@ import { REPO_ROOT } from "./cli.js";
  */
 export async function configProblems(scratchRoot: string, file: string, edit: (config: Record<string, any>) => void): Promise<string[]> {
   const text = readFileSync(path.join(REPO_ROOT, file), "utf8");
-  const before = await readTree(scratchRoot, ["dist", "argocd", "flux"]);
+  if (!untouched.has(scratchRoot)) untouched.set(scratchRoot, readTree(scratchRoot, ["dist", "argocd", "flux"]));
+  const before = await untouched.get(scratchRoot)!;
   const config = load(text) as Record<string, any>;
   edit(config);
   const target = path.join(scratchRoot, file);
