@@ -58,7 +58,7 @@ export const mimirFamily: Family = {
     const { config, infra, names } = ctx;
     const mode = config.mimir.deploymentMode;
     const storage = ctx.need("objectStorage");
-    let mimirYaml: string | undefined;
+    let mimirYamlHash: string | undefined;
     const context: MimirContext = {
       namespace: names.namespace,
       instance: names.instance,
@@ -66,7 +66,7 @@ export const mimirFamily: Family = {
       serviceAccountName: "mimir",
       configMapName: "mimir-config",
       runtimeConfigMapName: "mimir-runtime",
-      configHash: () => configHash(mimirYaml ?? unrendered()),
+      configHash: () => mimirYamlHash ?? unrendered(),
       storageClassName: config.storage.storageClassName,
       zones: mimirZones(config, infra),
       rulerRules: ctx.find("rulerRules"),
@@ -126,12 +126,14 @@ export const mimirFamily: Family = {
       rulerRules: context.rulerRules,
       ingesterMaxSeries,
     });
-    mimirYaml = renderConfigYaml(mimirConfig);
+    // Rendered and hashed once; every pod template reads the hash when the charts are synthesized.
+    const mimirYaml = renderConfigYaml(mimirConfig);
+    mimirYamlHash = configHash(mimirYaml);
     new MimirConfigMaps(shared, "config-maps", {
       instance: names.instance,
       configMapName: context.configMapName,
       runtimeConfigMapName: context.runtimeConfigMapName,
-      mimirConfig,
+      mimirYaml,
       runtimeConfig: buildRuntimeConfig(config),
     });
 

@@ -9,7 +9,8 @@ export interface MimirConfigMapsProps {
   readonly configMapName: string;
   /** ConfigMap holding `runtime.yaml`. */
   readonly runtimeConfigMapName: string;
-  readonly mimirConfig: Record<string, unknown>;
+  /** mimir.yaml as rendered by renderConfigYaml (the text the config hash was taken of). */
+  readonly mimirYaml: string;
   readonly runtimeConfig: Record<string, unknown>;
 }
 
@@ -33,7 +34,7 @@ export class MimirConfigMaps extends Construct {
     };
     new k8s.KubeConfigMap(this, "config", {
       metadata: { name: props.configMapName, labels },
-      data: { "mimir.yaml": renderConfigYaml(props.mimirConfig) },
+      data: { "mimir.yaml": props.mimirYaml },
     });
     new k8s.KubeConfigMap(this, "runtime", {
       metadata: { name: props.runtimeConfigMapName, labels },
